@@ -1,0 +1,6 @@
+// Helpers shared by the integration suites and the packages' own tests: real components
+// that must be there, temp dirs that are always removed, and leak checks.
+export { requireComponent, componentStatus } from './require-component.js';
+export type { Component } from './require-component.js';
+export { listProcesses, descendantsOf, nginxMastersUnder } from './processes.js';
+export type { ProcessRow } from './processes.js';

@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { isRebindError } from '@rebind/core';
+import { connectDocker, parseDockerHost } from './connect-docker.js';
+
+describe('parseDockerHost', () => {
+  it('reads unix, tcp and ssh addresses', () => {
+    expect(parseDockerHost(undefined)).toMatchObject({
+      endpoint: 'unix:///var/run/docker.sock',
+      host: '127.0.0.1',
+    });
+    expect(parseDockerHost('unix:///tmp/d.sock').options).toEqual({ socketPath: '/tmp/d.sock' });
+    expect(parseDockerHost('tcp://127.0.0.2:2375')).toMatchObject({
+      host: '127.0.0.2',
+      options: { host: '127.0.0.2', port: 2375, protocol: 'http' },
+    });
+    expect(parseDockerHost('ssh://me@build.example:2222')).toMatchObject({
+      host: 'build.example',
+      options: { username: 'me', port: 2222, protocol: 'ssh' },
+    });
+    expect(() => parseDockerHost('ftp://x')).toThrow(
+      'Expected `DOCKER_HOST` to be a unix://, tcp:// or ssh:// address, got `ftp://x` (string).',
+    );
+  });
+});
+
+describe('connectDocker', () => {
+  it('says which engine does not answer and how to start one', async () => {
+    const error: unknown = await connectDocker({
+      dockerHost: 'unix:///nonexistent/docker.sock',
+      timeout: 1000,
+    }).catch((e: unknown) => e);
+    expect(isRebindError(error, 'REBIND_DOCKER_UNAVAILABLE')).toBe(true);
+    expect((error as Error).message).toMatch(
+      /^No Docker engine answers at unix:\/\/\/nonexistent\/docker\.sock \(.*ENOENT.*\)\. Start one/,
+    );
+  });
+});
