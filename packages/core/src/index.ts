@@ -3,6 +3,17 @@ export { RebindError, errorCodes, indentOutput, isRebindError } from './errors.j
 export type { RebindErrorCode, RebindErrorOptions } from './errors.js';
 export { createLogger } from './logger.js';
 export type { Logger } from './logger.js';
+export { startProcess } from './start-process.js';
+export type { ProcessExit, StartProcessOptions, StartedProcess } from './start-process.js';
+export { httpGet } from './readiness.js';
+export type { HttpAnswer, ReadyCheck } from './readiness.js';
+export { stopProcessGroup } from './stop-tree.js';
+export type { StopOptions } from './stop-tree.js';
+export { getWatchdog } from './watchdog.js';
+export type { GuardedRequest, Watchdog } from './watchdog.js';
+export { holdSocket } from './hold-socket.js';
+export type { HeldSocket } from './hold-socket.js';
+export { isLoopback, restartStrategies, startRestartable, validateStrategy } from './restart.js';
 export {
   describeValue,
   invalidOption,

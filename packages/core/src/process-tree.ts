@@ -1,0 +1,132 @@
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+
+/** Fields of /proc/<pid>/stat that supervision needs. */
+interface StatFields {
+  readonly state: string;
+  readonly ppid: number;
+  readonly pgrp: number;
+}
+
+function readStat(pid: number): StatFields | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { state: fields[0] ?? '?', ppid: Number(fields[1]), pgrp: Number(fields[2]) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** True while `pid` exists and is not a zombie (a zombie holds no fd, so no listener). */
+export function isRunning(pid: number): boolean {
+  const stat = readStat(pid);
+  return stat !== undefined && stat.state !== 'Z' && stat.state !== 'X';
+}
+
+/**
+ * Live (non-zombie) members of process group `pgid`. `kill(-pgid, 0)` first: when the
+ * group is empty that one syscall answers, and /proc is scanned only otherwise.
+ */
+export function liveGroupMembers(pgid: number): number[] {
+  try {
+    process.kill(-pgid, 0);
+  } catch {
+    return [];
+  }
+  const members: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    const code = entry.charCodeAt(0);
+    if (code < 48 || code > 57) continue;
+    const pid = Number(entry);
+    const stat = readStat(pid);
+    if (stat && stat.pgrp === pgid && stat.state !== 'Z' && stat.state !== 'X') members.push(pid);
+  }
+  return members;
+}
+
+/** Direct children of `pid`, from /proc/<pid>/task/<tid>/children (no full /proc scan). */
+export function childrenOf(pid: number): number[] {
+  const children: number[] = [];
+  let tasks: string[];
+  try {
+    tasks = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return children;
+  }
+  for (const tid of tasks) {
+    try {
+      const text = readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').trim();
+      if (text !== '') for (const c of text.split(' ')) children.push(Number(c));
+    } catch {
+      // the task ended while we looked
+    }
+  }
+  return children;
+}
+
+/** `pid` and all its live descendants. */
+export function processTree(pid: number): number[] {
+  const found = [pid];
+  for (let i = 0; i < found.length; i++) {
+    for (const child of childrenOf(found[i] as number)) found.push(child);
+  }
+  return found.filter(isRunning);
+}
+
+/** Inodes of sockets in LISTEN state on `port` (any address), from /proc/net/tcp{,6}. */
+export function listeningInodes(port: number): Set<string> {
+  const inodes = new Set<string>();
+  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
+  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n')) {
+      const cols = line.trim().split(/\s+/);
+      if (cols[3] !== '0A') continue;
+      if (!cols[1]?.endsWith(`:${hexPort}`)) continue;
+      if (cols[9] !== undefined) inodes.add(cols[9]);
+    }
+  }
+  return inodes;
+}
+
+/** The pids among `pids` that hold one of `inodes` open. */
+export function pidsHoldingSockets(pids: readonly number[], inodes: ReadonlySet<string>): number[] {
+  if (inodes.size === 0) return [];
+  const holders: number[] = [];
+  for (const pid of pids) {
+    let fds: string[];
+    try {
+      fds = readdirSync(`/proc/${pid}/fd`);
+    } catch {
+      continue;
+    }
+    for (const fd of fds) {
+      let target: string;
+      try {
+        target = readlinkSync(`/proc/${pid}/fd/${fd}`);
+      } catch {
+        continue;
+      }
+      if (target.startsWith('socket:[') && inodes.has(target.slice(8, -1))) {
+        holders.push(pid);
+        break;
+      }
+    }
+  }
+  return holders;
+}
+
+/** The command line of `pid`, or undefined when it is gone or hidden. */
+export function commandLine(pid: number): string | undefined {
+  try {
+    const text = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    return text.split('\0').filter(Boolean).join(' ') || undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import { isRebindError } from './errors.js';
+import { startRestartable, type RestartHooks, type RestartPlan } from './restart.js';
+
+interface Fake {
+  readonly id: number;
+  readonly plan: RestartPlan;
+}
+
+function fakeHooks(events: string[]): RestartHooks<Fake> {
+  let next = 1;
+  return {
+    name: 'fake',
+    strategies: ['wait', 'fresh-port', 'reuseport', 'inherit', 'reload'],
+    start: (plan) => {
+      const id = next++;
+      events.push(
+        `start ${id} ${plan.strategy}${plan.reuseport ? ' reuseport' : ''}${plan.socket ? ' socket' : ''}`,
+      );
+      return Promise.resolve({ id, plan });
+    },
+    stop: (instance) => {
+      events.push(`stop ${instance.id}`);
+      return Promise.resolve();
+    },
+    reload: (instance) => {
+      events.push(`reload ${instance.id}`);
+      return Promise.resolve(instance);
+    },
+  };
+}
+
+describe('startRestartable', () => {
+  it('runs each strategy through the same hooks', async () => {
+    const events: string[] = [];
+    const r = await startRestartable(fakeHooks(events));
+    const port = r.plan.port;
+    await r.restart();
+    expect(r.plan.port).toBe(port);
+    await r.restart({ strategy: 'fresh-port' });
+    expect(r.plan.port).not.toBe(port);
+    await r.restart({ strategy: 'reuseport' });
+    await r.restart({ strategy: 'reuseport' });
+    await r.restart({ strategy: 'inherit' });
+    expect(r.plan.socket?.port).toBe(r.plan.port);
+    await r.restart({ strategy: 'inherit' });
+    await r.restart({ strategy: 'reload' });
+    await r.stop();
+    expect(events).toEqual([
+      'start 1 wait',
+      'stop 1',
+      'start 2 wait',
+      'start 3 fresh-port',
+      'stop 2',
+      'stop 3',
+      'start 4 reuseport reuseport',
+      'start 5 reuseport reuseport',
+      'stop 4',
+      'stop 5',
+      'start 6 inherit socket',
+      'start 7 inherit socket',
+      'stop 6',
+      'reload 7',
+      'stop 7',
+    ]);
+  });
+
+  it('refuses reuseport on a non-loopback address unless allowed', async () => {
+    const error: unknown = await startRestartable(fakeHooks([]), {
+      host: '0.0.0.0',
+      port: 8080,
+      strategy: 'reuseport',
+    }).catch((e: unknown) => e);
+    expect(isRebindError(error, 'REBIND_UNSAFE_REUSEPORT')).toBe(true);
+    expect((error as Error).message).toBe(
+      "The 'reuseport' restart strategy was asked for fake on 0.0.0.0, a non-loopback address: with SO_REUSEPORT another local process of the same user could bind the port too and take part of the connections. Use a loopback host (the default 127.0.0.1), another strategy, or pass `allowUnsafeReuseport: true` if you accept the risk.",
+    );
+    const allowed = await startRestartable(fakeHooks([]), {
+      host: '0.0.0.0',
+      port: 8080,
+      strategy: 'reuseport',
+      allowUnsafeReuseport: true,
+    });
+    expect(allowed.plan.reuseport).toBe(true);
+    await allowed.stop();
+  });
+
+  it('validates the strategy against what the manager supports', async () => {
+    const hooks = { ...fakeHooks([]), strategies: ['wait', 'fresh-port'] as const };
+    await expect(startRestartable(hooks, { strategy: 'reload' })).rejects.toThrow(
+      "Expected the `restartStrategy` option to be one of 'wait', 'fresh-port', got `reload` (string).",
+    );
+  });
+});

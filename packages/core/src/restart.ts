@@ -1,0 +1,245 @@
+import { RebindError } from './errors.js';
+import { holdSocket, type HeldSocket } from './hold-socket.js';
+import { leasePort, type LeasedPort } from './lease-port.js';
+import { invalidOption, validatePort } from './validate.js';
+
+/**
+ * How a server is restarted:
+ * - `'wait'`: stop the old instance, wait until every process is gone, start on the same port;
+ * - `'fresh-port'`: start on a new port while the old one stops (no waiting);
+ * - `'reuseport'`: listens carry SO_REUSEPORT, so the new one binds while the old stops
+ *   (loopback only unless `allowUnsafeReuseport`);
+ * - `'inherit'`: rebind holds the bound socket and hands it to each new instance (no bind);
+ * - `'reload'`: the server reloads in place (nginx: HUP).
+ */
+export type RestartStrategy = 'wait' | 'fresh-port' | 'reuseport' | 'inherit' | 'reload';
+
+export const restartStrategies: readonly RestartStrategy[] = [
+  'wait',
+  'fresh-port',
+  'reuseport',
+  'inherit',
+  'reload',
+];
+
+/** What a manager's `start` hook must honour. */
+export interface RestartPlan {
+  /** The strategy this start serves. */
+  readonly strategy: RestartStrategy;
+  readonly host: string;
+  readonly port: number;
+  /** Listen with SO_REUSEPORT (nginx: `reuseport`). */
+  readonly reuseport: boolean;
+  /** `'inherit'`: the held, listening socket to hand to the new instance (as an extra fd). */
+  readonly socket?: HeldSocket;
+}
+
+/** A manager's primitives (nginx, a container...); the strategies are built on them. */
+export interface RestartHooks<I> {
+  /** For messages: `nginx`. */
+  readonly name: string;
+  /** The strategies this manager supports. */
+  readonly strategies: readonly RestartStrategy[];
+  /** Starts an instance per `plan` and resolves once it is proven ready (and new). */
+  start(plan: RestartPlan, signal?: AbortSignal): Promise<I>;
+  /** Stops an instance; resolves when its processes are gone and its listeners closed. */
+  stop(instance: I): Promise<void>;
+  /** `'reload'`: reloads in place; resolves when only the new configuration answers. */
+  reload?(instance: I, plan: RestartPlan, signal?: AbortSignal): Promise<I>;
+}
+
+export interface RestartableOptions {
+  /** @default '127.0.0.1' */
+  readonly host?: string;
+  /** @default 'auto' */
+  readonly port?: number | 'auto';
+  /** @default 'wait' */
+  readonly strategy?: RestartStrategy;
+  /** Allow `'reuseport'` on a non-loopback address (another local process could hijack the port). @default false */
+  readonly allowUnsafeReuseport?: boolean;
+  readonly signal?: AbortSignal;
+}
+
+export interface Restartable<I> {
+  /** The current instance (throws once stopped). */
+  readonly instance: I;
+  readonly plan: RestartPlan;
+  restart(options?: {
+    readonly strategy?: RestartStrategy;
+    readonly signal?: AbortSignal;
+  }): Promise<I>;
+  /** Stops the instance and releases the port and held socket. Idempotent. */
+  stop(): Promise<void>;
+}
+
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+export function validateStrategy(
+  value: unknown,
+  supported: readonly RestartStrategy[],
+  name = 'restartStrategy',
+): RestartStrategy {
+  if (!supported.includes(value as RestartStrategy)) {
+    throw invalidOption(name, `one of ${supported.map((s) => `'${s}'`).join(', ')}`, value);
+  }
+  return value as RestartStrategy;
+}
+
+function checkReuseport(hooks: { name: string }, host: string, allow: boolean | undefined): void {
+  if (allow === true || isLoopback(host)) return;
+  throw new RebindError(
+    'REBIND_UNSAFE_REUSEPORT',
+    `The 'reuseport' restart strategy was asked for ${hooks.name} on ${host}, a non-loopback address: with SO_REUSEPORT another local process of the same user could bind the port too and take part of the connections. Use a loopback host (the default 127.0.0.1), another strategy, or pass \`allowUnsafeReuseport: true\` if you accept the risk.`,
+    { details: { host, strategy: 'reuseport' } },
+  );
+}
+
+/**
+ * Starts an instance through `hooks` and returns a handle that restarts it with any
+ * supported strategy. The one restart mechanism every rebind manager uses.
+ */
+export async function startRestartable<I>(
+  hooks: RestartHooks<I>,
+  options: RestartableOptions = {},
+): Promise<Restartable<I>> {
+  const host = options.host ?? '127.0.0.1';
+  const firstStrategy = validateStrategy(options.strategy ?? 'wait', hooks.strategies);
+  if (options.port !== undefined && options.port !== 'auto') validatePort(options.port);
+  let lease: LeasedPort | undefined;
+  let socket: HeldSocket | undefined;
+  let current: I | undefined;
+  let plan: RestartPlan;
+  let stopped = false;
+
+  const newLease = async () => {
+    const next = await leasePort(host);
+    const old = lease;
+    lease = next;
+    await old?.release();
+    return next.port;
+  };
+  const dropSocket = async () => {
+    const old = socket;
+    socket = undefined;
+    await old?.close();
+  };
+
+  if (firstStrategy === 'reuseport') checkReuseport(hooks, host, options.allowUnsafeReuseport);
+  if (firstStrategy === 'inherit') {
+    socket = await holdSocket(
+      host,
+      options.port === 'auto' || options.port === undefined ? 0 : options.port,
+    );
+    plan = { strategy: firstStrategy, host, port: socket.port, reuseport: false, socket };
+  } else {
+    const port =
+      options.port === 'auto' || options.port === undefined ? await newLease() : options.port;
+    plan = { strategy: firstStrategy, host, port, reuseport: firstStrategy === 'reuseport' };
+  }
+  try {
+    current = await hooks.start(plan, options.signal);
+  } catch (error) {
+    await dropSocket();
+    await lease?.release();
+    throw error;
+  }
+
+  const stopCurrent = async () => {
+    const old = current;
+    current = undefined;
+    if (old !== undefined) await hooks.stop(old);
+  };
+
+  const restart = async (
+    call: { readonly strategy?: RestartStrategy; readonly signal?: AbortSignal } = {},
+  ): Promise<I> => {
+    if (stopped) throw invalidOption('restart', 'called before stop()', 'after stop()');
+    const strategy = validateStrategy(call.strategy ?? firstStrategy, hooks.strategies, 'strategy');
+    const signal = call.signal;
+    const old = current;
+    switch (strategy) {
+      case 'wait': {
+        await stopCurrent();
+        await dropSocket();
+        plan = { strategy, host, port: plan.port, reuseport: false };
+        break;
+      }
+      case 'fresh-port': {
+        const port = await newLease();
+        plan = { strategy, host, port, reuseport: false };
+        current = undefined;
+        const [started] = await Promise.all([
+          hooks.start(plan, signal),
+          old === undefined ? undefined : hooks.stop(old),
+        ]);
+        await dropSocket();
+        current = started;
+        return started;
+      }
+      case 'reuseport': {
+        checkReuseport(hooks, host, options.allowUnsafeReuseport);
+        const both = plan.reuseport && old !== undefined;
+        if (!both) await stopCurrent();
+        await dropSocket();
+        plan = { strategy, host, port: plan.port, reuseport: true };
+        if (!both) break;
+        current = undefined;
+        const [started] = await Promise.all([hooks.start(plan, signal), hooks.stop(old)]);
+        current = started;
+        return started;
+      }
+      case 'inherit': {
+        if (socket === undefined) {
+          await stopCurrent();
+          socket = await holdSocket(host, plan.port);
+          plan = { strategy, host, port: plan.port, reuseport: false, socket };
+          break;
+        }
+        plan = { strategy, host, port: plan.port, reuseport: false, socket };
+        current = undefined;
+        const [started] = await Promise.all([
+          hooks.start(plan, signal),
+          old === undefined ? undefined : hooks.stop(old),
+        ]);
+        current = started;
+        return started;
+      }
+      case 'reload': {
+        if (hooks.reload === undefined || old === undefined) {
+          throw invalidOption('strategy', `a strategy ${hooks.name} supports here`, strategy);
+        }
+        current = await hooks.reload(old, plan, signal);
+        return current;
+      }
+    }
+    current = await hooks.start(plan, signal);
+    return current;
+  };
+
+  return {
+    get instance(): I {
+      if (current === undefined)
+        throw new RebindError(
+          'REBIND_PROCESS_EXITED',
+          `${hooks.name} is not running (stopped, or its last restart failed).`,
+        );
+      return current;
+    },
+    get plan() {
+      return plan;
+    },
+    restart,
+    stop: async () => {
+      if (stopped) return;
+      stopped = true;
+      try {
+        await stopCurrent();
+      } finally {
+        await dropSocket();
+        await lease?.release();
+      }
+    },
+  };
+}

@@ -1,0 +1,70 @@
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { isRunning } from './process-tree.js';
+
+const dist = fileURLToPath(new URL('../dist/index.js', import.meta.url));
+const fixture = fileURLToPath(new URL('../fixtures/ignore-sigterm.js', import.meta.url));
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+async function gone(pid: number, within: number): Promise<boolean> {
+  const deadline = Date.now() + within;
+  while (Date.now() < deadline) {
+    if (!isRunning(pid)) return true;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return !isRunning(pid);
+}
+
+// An owner script: starts a server through the built package, prints its pid, waits.
+const owner = `
+const { startProcess } = await import(${JSON.stringify(dist)});
+const proc = await startProcess({ command: process.execPath, args: [${JSON.stringify(fixture)}, process.argv[1]], ready: { output: 'listening' } });
+console.log(proc.pid);
+if (process.argv[2] === 'exit') process.exit(0);
+setInterval(() => {}, 1000);
+`;
+
+function startOwner(mode: 'kill' | 'exit'): Promise<{ ownerPid: number; serverPid: number }> {
+  return freePort().then(
+    (port) =>
+      new Promise((resolve, reject) => {
+        const child = spawn(
+          process.execPath,
+          ['--input-type=module', '-e', owner, String(port), mode],
+          {
+            stdio: ['ignore', 'pipe', 'inherit'],
+          },
+        );
+        child.stdout.setEncoding('utf8');
+        child.stdout.once('data', (line: string) =>
+          resolve({ ownerPid: child.pid ?? 0, serverPid: Number(line.trim()) }),
+        );
+        child.once('error', reject);
+      }),
+  );
+}
+
+describe('the watchdog', () => {
+  it('SIGKILLs what a SIGKILLed owner started (a server that ignores SIGTERM) within 1 s', async () => {
+    const { ownerPid, serverPid } = await startOwner('kill');
+    expect(isRunning(serverPid)).toBe(true);
+    process.kill(ownerPid, 'SIGKILL');
+    expect(await gone(serverPid, 1000)).toBe(true);
+  });
+
+  it('cleans up when the owner exits without stopping what it started', async () => {
+    const { serverPid } = await startOwner('exit');
+    expect(await gone(serverPid, 1000)).toBe(true);
+  });
+});
