@@ -1,3 +1,11 @@
 // The whole public surface of @rebind/docker: explicit named exports only.
 export { connectDocker, parseDockerHost } from './connect-docker.js';
 export type { ConnectDockerOptions, DockerConnection } from './connect-docker.js';
+export { startContainer } from './start-container.js';
+export type { PortMapping, StartContainerOptions, StartedContainer } from './start-container.js';
+export type { HostPortRequest, PortConflictPolicy, RemappedPort } from './launch-container.js';
+export type { ReadyCheck } from './wait-ready.js';
+export { removeStaleContainers } from './remove-stale-containers.js';
+export type { RemoveStaleContainersOptions, RemovedContainer } from './remove-stale-containers.js';
+export type { PortHolder } from './find-port-holder.js';
+export type { Ownership } from './session.js';

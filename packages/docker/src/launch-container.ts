@@ -1,0 +1,295 @@
+// One container instance: create, publish its ports (resolving a conflict by the chosen
+// policy), start, prove it ready, or remove it: a failed start never leaves a container
+// in "Created".
+import { randomBytes } from 'node:crypto';
+import type Docker from 'dockerode';
+import { RebindError, createLogger } from '@rebind/core';
+import type { PortLease } from '@rebind/core';
+import { allocateHostPort } from './allocate-host-port.js';
+import type { DockerConnection } from './connect-docker.js';
+import {
+  containerFailed,
+  engineFailure,
+  imageNotFound,
+  isNoSuchImage,
+  portConflictIn,
+} from './engine-error.js';
+import { describeHolder, findPortHolder, fixFor } from './find-port-holder.js';
+import { guardContainer } from './guard-container.js';
+import { labelKeys, ownerLabels, ownershipOf } from './session.js';
+import { waitReady } from './wait-ready.js';
+import type { ReadyCheck } from './wait-ready.js';
+
+export type PortConflictPolicy = 'fail' | 'remap' | 'wait';
+
+/** What a container port asks for on the host: a fixed port, an allocated one, or the engine's pick. */
+export type HostPortRequest = number | 'auto' | 'random';
+
+export interface RemappedPort {
+  readonly containerPort: number;
+  /** The host port asked for, held by `holder`. */
+  readonly requested: number;
+  /** The free host port used instead. */
+  readonly port: number;
+  /** Who held `requested`, as in a REBIND_PORT_IN_USE message. */
+  readonly holder: string;
+}
+
+export interface LaunchSpec {
+  readonly connection: DockerConnection;
+  readonly engineIsLocal: boolean;
+  readonly image: string;
+  readonly command: readonly string[] | undefined;
+  readonly env: Readonly<Record<string, string>>;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly handleId: string;
+  readonly name: string;
+  readonly hostIp: string;
+  /** The address published ports are reached at from here. */
+  readonly host: string;
+  readonly ports: ReadonlyMap<number, HostPortRequest>;
+  readonly ready: ReadyCheck;
+  readonly onPortConflict: PortConflictPolicy;
+  readonly timeout: number;
+  readonly signal: AbortSignal | undefined;
+  readonly createOptions: Partial<Docker.ContainerCreateOptions>;
+}
+
+export interface Instance {
+  readonly id: string;
+  readonly name: string;
+  /** The container's hostname: a fresh token per instance, served by rebind/nginx:test. */
+  readonly token: string;
+  readonly ports: ReadonlyMap<number, number>;
+  readonly remapped: readonly RemappedPort[];
+  /** Unguards the container and releases the port leases taken for it. */
+  readonly release: () => Promise<void>;
+}
+
+/** Removes a container and waits until the engine has released it (and its ports). */
+export async function removeContainer(docker: Docker, id: string): Promise<void> {
+  try {
+    await docker.getContainer(id).remove({ force: true, v: true });
+  } catch (error) {
+    const { statusCode, message } = engineFailure(error);
+    if (statusCode === 404) return;
+    if (statusCode === 409 && /already in progress/.test(message)) {
+      await waitRemoved(docker, id);
+      return;
+    }
+    throw containerFailed(`remove container ${id.slice(0, 12)}`, error);
+  }
+}
+
+async function waitRemoved(docker: Docker, id: string): Promise<void> {
+  try {
+    await docker.getContainer(id).wait({ condition: 'removed' });
+  } catch (error) {
+    if (engineFailure(error).statusCode !== 404) throw error;
+  }
+}
+
+function conflictPort(text: string): number | undefined {
+  const port = Number(/(?:Bind for|listen tcp[46]?) \[?[\d.:a-f]*\]?:(\d+)/.exec(text)?.[1]);
+  return Number.isInteger(port) ? port : undefined;
+}
+
+/** Starts one instance; on failure, every port lease taken for it is released. */
+export async function launchInstance(spec: LaunchSpec): Promise<Instance> {
+  const taken: PortLease[] = [];
+  try {
+    return await launch(spec, taken);
+  } catch (error) {
+    await Promise.all(taken.map((lease) => lease.release()));
+    throw error;
+  }
+}
+
+async function launch(spec: LaunchSpec, taken: PortLease[]): Promise<Instance> {
+  const { docker, endpoint } = spec.connection;
+  const log = createLogger('docker', spec.name);
+  const deadline = performance.now() + spec.timeout;
+  const requests = new Map(spec.ports);
+  const remapped: RemappedPort[] = [];
+  const remapLeases = new Map<number, PortLease>();
+  const releaseLeases = async (leases: readonly PortLease[]) => {
+    await Promise.all(leases.map((l) => l.release()));
+  };
+  for (let attempt = 1; ; attempt++) {
+    const token = `rb-${randomBytes(6).toString('hex')}`;
+    const bindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
+    const exposed: Record<string, object> = {};
+    const chosen = new Map<number, number | undefined>();
+    const leases: PortLease[] = [...remapLeases.values()];
+    for (const [containerPort, request] of requests) {
+      let hostPort: number | undefined;
+      if (request === 'auto') {
+        const lease = await allocateHostPort(spec.hostIp, spec.signal);
+        leases.push(lease);
+        taken.push(lease);
+        hostPort = lease.port;
+      } else if (request !== 'random') hostPort = request;
+      chosen.set(containerPort, hostPort);
+      exposed[`${containerPort}/tcp`] = {};
+      bindings[`${containerPort}/tcp`] = [
+        { HostIp: spec.hostIp, HostPort: hostPort === undefined ? '' : String(hostPort) },
+      ];
+    }
+    let container: Docker.Container;
+    try {
+      container = await docker.createContainer({
+        ...spec.createOptions,
+        Image: spec.image,
+        name: spec.name,
+        Hostname: token,
+        ...(spec.command === undefined ? {} : { Cmd: [...spec.command] }),
+        Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
+        Labels: { ...spec.labels, ...ownerLabels(), [labelKeys.handle]: spec.handleId },
+        ExposedPorts: exposed,
+        HostConfig: { ...spec.createOptions.HostConfig, PortBindings: bindings },
+      });
+    } catch (error) {
+      const failure = engineFailure(error);
+      if (isNoSuchImage(failure)) throw imageNotFound(spec.image, endpoint, error);
+      const taken = /already in use by container "?([0-9a-f]{12,64})/.exec(failure.message)?.[1];
+      if (failure.statusCode === 409 && taken !== undefined && attempt < 10) {
+        // The name is taken: by a container of a dead rebind session (remove it), or by
+        // this process's previous instance still being removed (wait, if asked).
+        const labels = await docker
+          .getContainer(taken)
+          .inspect()
+          .then(
+            (i) => i.Config.Labels ?? {},
+            () => undefined,
+          );
+        const ownership = ownershipOf(labels);
+        if (labels === undefined) continue;
+        if (ownership.kind === 'dead-session') {
+          await removeContainer(docker, taken);
+          continue;
+        }
+        if (ownership.kind === 'this-session' && spec.onPortConflict === 'wait') {
+          await waitRemoved(docker, taken);
+          continue;
+        }
+      }
+      throw containerFailed(`create container ${spec.name} from ${spec.image}`, error);
+    }
+    const unguard = await guardContainer(spec.connection, container.id);
+    const discard = async () => {
+      await removeContainer(docker, container.id);
+      unguard();
+      await releaseLeases(leases.filter((l) => ![...remapLeases.values()].includes(l)));
+    };
+    try {
+      await container.start();
+    } catch (error) {
+      await discard();
+      const failure = engineFailure(error);
+      const conflict = portConflictIn(failure.message);
+      if (conflict === undefined) throw containerFailed(`start container ${spec.name}`, error);
+      const hostPort = conflictPort(conflict.text);
+      const containerPort = [...chosen].find(([, p]) => p === hostPort)?.[0];
+      const request = containerPort === undefined ? undefined : requests.get(containerPort);
+      log('start attempt %d: %s', attempt, conflict.text);
+      if (attempt >= 10)
+        throw containerFailed(`start container ${spec.name} after ${attempt} attempts`, error);
+      // An allocated or engine-chosen port taken in between: take another one.
+      if (request === 'auto' || request === 'random') continue;
+      const holder =
+        hostPort === undefined
+          ? ({ kind: 'unknown' } as const)
+          : await findPortHolder(docker, hostPort, { engineIsLocal: spec.engineIsLocal });
+      const where = `${spec.hostIp}:${hostPort ?? '?'}`;
+      if (
+        spec.onPortConflict === 'remap' &&
+        containerPort !== undefined &&
+        hostPort !== undefined
+      ) {
+        const lease = await allocateHostPort(spec.hostIp, spec.signal);
+        remapLeases.set(containerPort, lease);
+        taken.push(lease);
+        const next = lease.port;
+        remapped.push({
+          containerPort,
+          requested: hostPort,
+          port: next,
+          holder: describeHolder(holder),
+        });
+        requests.set(containerPort, next);
+        log(
+          'remapped container port %d from %d (%s) to %d',
+          containerPort,
+          hostPort,
+          describeHolder(holder),
+          next,
+        );
+        continue;
+      }
+      const ours = holder.kind === 'container' && holder.ownership.kind === 'this-session';
+      if (spec.onPortConflict === 'wait' && ours) {
+        log('waiting for the removal of %s, which holds %s', holder.name, where);
+        const remaining = deadline - performance.now();
+        const waited = await Promise.race([
+          waitRemoved(docker, holder.id).then(() => true),
+          new Promise<false>((resolve) =>
+            setTimeout(resolve, Math.max(0, remaining), false).unref(),
+          ),
+        ]);
+        if (waited) continue;
+      }
+      const policyNote =
+        spec.onPortConflict === 'wait'
+          ? ours
+            ? ` onPortConflict 'wait' waited ${spec.timeout} ms for its removal.`
+            : " onPortConflict 'wait' waits only for this process's own previous container, not for this holder."
+          : '';
+      throw new RebindError(
+        'REBIND_PORT_IN_USE',
+        `Docker could not publish container port ${containerPort ?? '?'} of ${spec.name} on ${where}: it is held by ${describeHolder(holder)}.${policyNote} ${fixFor(holder)}\n    engine: ${conflict.text}`,
+        {
+          cause: error,
+          details: {
+            port: hostPort,
+            host: spec.hostIp,
+            containerPort,
+            holder,
+            engineMessage: failure.message,
+          },
+        },
+      );
+    }
+    try {
+      const info = await container.inspect();
+      const ports = new Map<number, number>();
+      for (const containerPort of requests.keys()) {
+        const published = info.NetworkSettings.Ports?.[`${containerPort}/tcp`] ?? [];
+        const hostPort = Number(
+          published.find((b) => b.HostIp === spec.hostIp)?.HostPort ?? published[0]?.HostPort,
+        );
+        ports.set(containerPort, hostPort);
+      }
+      await waitReady(spec.ready, {
+        docker,
+        id: container.id,
+        name: spec.name,
+        pid: info.State.Pid,
+        host: spec.host,
+        ports,
+        timeout: Math.max(0, deadline - performance.now()),
+        totalTimeout: spec.timeout,
+        signal: spec.signal,
+      });
+      log('ready: %s', [...ports].map(([c, h]) => `${c}->${spec.host}:${h}`).join(', '));
+      const release = async () => {
+        unguard();
+        await releaseLeases(leases);
+      };
+      return { id: container.id, name: spec.name, token, ports, remapped, release };
+    } catch (error) {
+      await discard();
+      await releaseLeases([...remapLeases.values()]);
+      throw error;
+    }
+  }
+}

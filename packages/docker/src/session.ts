@@ -1,0 +1,79 @@
+// Who owns a container: every container rebind starts carries labels naming this process
+// (pid, its kernel start time, the machine's boot id), so a later run can tell a container
+// of a dead session from one of a live process, and never touches anyone else's.
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+
+export const labelKeys = {
+  session: 'rebind.session',
+  ownerPid: 'rebind.owner-pid',
+  ownerStart: 'rebind.owner-start',
+  ownerBoot: 'rebind.owner-boot',
+  startedAt: 'rebind.started-at',
+  handle: 'rebind.handle',
+} as const;
+
+let session: string | undefined;
+
+/** This process's rebind session id (one per process, random). */
+export function sessionId(): string {
+  session ??= `${process.pid}-${randomBytes(4).toString('hex')}`;
+  return session;
+}
+
+/** The kernel start time of `pid` in clock ticks (field 22 of /proc/<pid>/stat), or undefined. */
+export function processStartTime(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}
+
+let boot: string | undefined;
+
+/** This machine's boot id: pids and start times mean something only within one boot. */
+export function bootId(): string {
+  if (boot === undefined) {
+    try {
+      boot = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+    } catch {
+      boot = 'unknown';
+    }
+  }
+  return boot;
+}
+
+/** The labels every container of this process carries (plus `rebind.handle`). */
+export function ownerLabels(): Record<string, string> {
+  return {
+    [labelKeys.session]: sessionId(),
+    [labelKeys.ownerPid]: String(process.pid),
+    [labelKeys.ownerStart]: processStartTime(process.pid) ?? 'unknown',
+    [labelKeys.ownerBoot]: bootId(),
+    [labelKeys.startedAt]: new Date().toISOString(),
+  };
+}
+
+export type Ownership =
+  | { readonly kind: 'this-session' }
+  | { readonly kind: 'live-session'; readonly pid: number }
+  | { readonly kind: 'dead-session'; readonly pid: number; readonly why: string }
+  | { readonly kind: 'other-machine'; readonly pid: number }
+  | { readonly kind: 'foreign' };
+
+/** Whose container this is, from its labels. */
+export function ownershipOf(labels: Readonly<Record<string, string>> | undefined): Ownership {
+  const session = labels?.[labelKeys.session];
+  if (labels === undefined || session === undefined) return { kind: 'foreign' };
+  if (session === sessionId()) return { kind: 'this-session' };
+  const pid = Number(labels[labelKeys.ownerPid]);
+  if (labels[labelKeys.ownerBoot] !== bootId()) return { kind: 'other-machine', pid };
+  const start = processStartTime(pid);
+  if (start === undefined) return { kind: 'dead-session', pid, why: `pid ${pid} is gone` };
+  if (start !== labels[labelKeys.ownerStart]) {
+    return { kind: 'dead-session', pid, why: `pid ${pid} now belongs to another process` };
+  }
+  return { kind: 'live-session', pid };
+}

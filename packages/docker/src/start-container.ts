@@ -1,0 +1,274 @@
+// startContainer(): a container whose published ports restart cleanly, with readiness
+// proven from the new instance, and which never outlives its owner.
+import { isIP } from 'node:net';
+import type Docker from 'dockerode';
+import {
+  createLogger,
+  invalidOption,
+  validatePort,
+  validateSignal,
+  validateTimeout,
+} from '@rebind/core';
+import { connectDocker } from './connect-docker.js';
+import type { DockerConnection } from './connect-docker.js';
+import { readLogs } from './container-logs.js';
+import { launchInstance, removeContainer } from './launch-container.js';
+import type {
+  HostPortRequest,
+  Instance,
+  LaunchSpec,
+  PortConflictPolicy,
+  RemappedPort,
+} from './launch-container.js';
+import { removeStaleOn } from './remove-stale-containers.js';
+import { sessionId } from './session.js';
+import type { ReadyCheck } from './wait-ready.js';
+
+export interface PortMapping {
+  /** The port inside the container. */
+  readonly container: number;
+  /**
+   * The host port: a number (fixed), `'auto'` (a free port rebind allocates) or `'random'`
+   * (the engine picks one).
+   * @default 'random'
+   */
+  readonly host?: HostPortRequest;
+}
+
+export interface StartContainerOptions {
+  /** The image, already on the engine (rebind never pulls). */
+  readonly image: string;
+  /** Replaces the image's CMD. */
+  readonly command?: readonly string[];
+  readonly env?: Readonly<Record<string, string>>;
+  /** Container ports to publish: a number (the engine picks the host port) or a mapping. */
+  readonly ports?: readonly (number | PortMapping)[];
+  /** When the container counts as ready. @default 'listening' with ports, else 'started' */
+  readonly ready?: ReadyCheck;
+  /**
+   * What to do when a fixed host port is held: `'fail'` (REBIND_PORT_IN_USE naming the
+   * holder), `'remap'` (use a free port instead, see `remappedPorts`), `'wait'` (wait for
+   * this process's own previous container to be removed; a foreign holder fails at once).
+   * @default 'fail'
+   */
+  readonly onPortConflict?: PortConflictPolicy;
+  /** Extra labels; rebind adds `rebind.session`, `rebind.owner-pid`, `rebind.started-at`... */
+  readonly labels?: Readonly<Record<string, string>>;
+  /** The container name. @default `rebind-<session>-<n>`, a new one per instance */
+  readonly name?: string;
+  /**
+   * The host address ports are published on.
+   * @default '127.0.0.1' (for a remote engine: its loopback address if DOCKER_HOST names one, else '0.0.0.0')
+   */
+  readonly hostIp?: string;
+  /** The engine, as `DOCKER_HOST` spells it. @default process.env.DOCKER_HOST */
+  readonly dockerHost?: string;
+  /** Raw Engine API create options merged under rebind's (mounts, user...). */
+  readonly createOptions?: Partial<Docker.ContainerCreateOptions>;
+  /** Start (and each restart) deadline, in milliseconds. @default 30000 */
+  readonly timeout?: number;
+  readonly signal?: AbortSignal;
+}
+
+export interface StartedContainer {
+  /** The current instance's container id (changes on restart). */
+  readonly id: string;
+  readonly name: string;
+  /** The address published ports are reached at: `127.0.0.1`, or a remote engine's host. */
+  readonly host: string;
+  /** The current instance's hostname, a fresh random token per instance. */
+  readonly token: string;
+  /** Fixed host ports that were held and replaced (onPortConflict: 'remap'). */
+  readonly remappedPorts: readonly RemappedPort[];
+  /** The host port of a published container port. */
+  port(containerPort?: number): number;
+  /** `http://host:port/path` for a published container port. */
+  url(containerPort?: number, path?: string): string;
+  /** Replaces the container by a fresh one; see the README for the ordering it guarantees. */
+  restart(): Promise<void>;
+  /** Removes the container; idempotent. */
+  stop(): Promise<void>;
+  /** The current instance's stdout and stderr. */
+  logs(): Promise<string>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+const staleSweeps = new Map<string, Promise<unknown>>();
+let handleCount = 0;
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\./.test(host);
+}
+
+function normalisePorts(ports: unknown): Map<number, HostPortRequest> {
+  if (ports === undefined) return new Map();
+  if (!Array.isArray(ports))
+    throw invalidOption(
+      'ports',
+      'an array of container ports or { container, host } mappings',
+      ports,
+    );
+  const map = new Map<number, HostPortRequest>();
+  for (const [i, entry] of (ports as unknown[]).entries()) {
+    if (typeof entry === 'number') {
+      map.set(validatePort(entry, `ports[${i}]`), 'random');
+      continue;
+    }
+    if (typeof entry !== 'object' || entry === null)
+      throw invalidOption(`ports[${i}]`, 'a container port or { container, host }', entry);
+    const { container, host } = entry as PortMapping;
+    validatePort(container, `ports[${i}].container`);
+    if (host !== undefined && host !== 'auto' && host !== 'random')
+      validatePort(host, `ports[${i}].host`);
+    map.set(container, host ?? 'random');
+  }
+  return map;
+}
+
+export async function startContainer(options: StartContainerOptions): Promise<StartedContainer> {
+  if (typeof options !== 'object' || options === null)
+    throw invalidOption('options', 'an object', options);
+  if (typeof options.image !== 'string' || options.image === '')
+    throw invalidOption('image', 'a non-empty string', options.image);
+  const ports = normalisePorts(options.ports);
+  const policy = options.onPortConflict ?? 'fail';
+  if (!['fail', 'remap', 'wait'].includes(policy))
+    throw invalidOption('onPortConflict', "'fail', 'remap' or 'wait'", policy);
+  const timeout = validateTimeout(options.timeout ?? 30_000);
+  const signal = validateSignal(options.signal);
+  if (options.hostIp !== undefined && isIP(options.hostIp) === 0)
+    throw invalidOption('hostIp', 'an IP address', options.hostIp);
+  if (options.name !== undefined && !/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(options.name)) {
+    throw invalidOption('name', 'a container name ([a-zA-Z0-9][a-zA-Z0-9_.-]*)', options.name);
+  }
+
+  const connection: DockerConnection = await connectDocker({ dockerHost: options.dockerHost });
+  const local = connection.endpoint.startsWith('unix://');
+  const engineIsLocal = local || isLoopback(connection.host);
+  const hostIp =
+    options.hostIp ??
+    (local
+      ? '127.0.0.1'
+      : isIP(connection.host) !== 0 && isLoopback(connection.host)
+        ? connection.host
+        : '0.0.0.0');
+  const host = !local
+    ? connection.host
+    : hostIp === '0.0.0.0'
+      ? '127.0.0.1'
+      : hostIp === '::'
+        ? '::1'
+        : hostIp;
+  if (!staleSweeps.has(connection.endpoint)) {
+    staleSweeps.set(
+      connection.endpoint,
+      removeStaleOn(connection.docker).catch(() => []),
+    );
+  }
+  await staleSweeps.get(connection.endpoint);
+
+  const handleId = `${sessionId()}-${++handleCount}`;
+  let instances = 0;
+  const nextName = () => options.name ?? `rebind-${handleId}-${++instances}`;
+  const spec: Omit<LaunchSpec, 'name' | 'ports'> = {
+    connection,
+    engineIsLocal,
+    image: options.image,
+    command: options.command,
+    env: options.env ?? {},
+    labels: options.labels ?? {},
+    handleId,
+    hostIp,
+    host,
+    ready: options.ready ?? (ports.size > 0 ? 'listening' : 'started'),
+    onPortConflict: policy,
+    timeout,
+    signal,
+    createOptions: options.createOptions ?? {},
+  };
+  let current: Instance | undefined = await launchInstance({ ...spec, name: nextName(), ports });
+  const remappedPorts: RemappedPort[] = [...current.remapped];
+  const log = createLogger('docker', current.name);
+  let stopped = false;
+
+  const need = (): Instance => {
+    if (current === undefined)
+      throw invalidOption(
+        'container',
+        'running (it was stopped, or its restart failed)',
+        'stopped',
+      );
+    return current;
+  };
+  const portOf = (containerPort?: number): number => {
+    const instance = need();
+    const key = containerPort ?? [...instance.ports.keys()][0];
+    const port = key === undefined ? undefined : instance.ports.get(key);
+    if (port === undefined)
+      throw invalidOption(
+        'containerPort',
+        `a published container port (${[...instance.ports.keys()].join(', ') || 'none'})`,
+        containerPort,
+      );
+    return port;
+  };
+  const remove = async (instance: Instance) => {
+    await removeContainer(connection.docker, instance.id);
+    await instance.release();
+  };
+
+  const handle: StartedContainer = {
+    get id() {
+      return need().id;
+    },
+    get name() {
+      return need().name;
+    },
+    host,
+    get token() {
+      return need().token;
+    },
+    remappedPorts,
+    port: portOf,
+    url: (containerPort, path = '/') =>
+      `http://${host.includes(':') ? `[${host}]` : host}:${portOf(containerPort)}${path}`,
+    async restart() {
+      const old = need();
+      current = undefined;
+      // Host ports that must stay the same: fixed and remapped ones. Those need the old
+      // container removed (and its ports released) before the new one is created. With
+      // only 'auto'/'random' ports (and no fixed name) the new instance starts on fresh
+      // ports while the old one is removed.
+      const fixed = [...ports].some(([, r]) => typeof r === 'number');
+      const same = new Map<number, HostPortRequest>(
+        [...ports].map(([c, r]) => [c, typeof r === 'number' ? (old.ports.get(c) ?? r) : r]),
+      );
+      if (fixed || options.name !== undefined) {
+        await remove(old);
+        current = await launchInstance({ ...spec, name: nextName(), ports: same });
+      } else {
+        const [, next] = await Promise.all([
+          remove(old),
+          launchInstance({ ...spec, name: nextName(), ports: same }),
+        ]);
+        current = next;
+      }
+      remappedPorts.push(...current.remapped);
+      log('restarted as %s', current.name);
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      const instance = current;
+      current = undefined;
+      if (instance !== undefined) await remove(instance);
+    },
+    async logs() {
+      return readLogs(connection.docker, need().id);
+    },
+    async [Symbol.asyncDispose]() {
+      await handle.stop();
+    },
+  };
+  return handle;
+}
