@@ -28,7 +28,10 @@ export function rebindVitestConfig({
       setupFiles: [`${root}scripts/vitest-fail-on-warning.js`],
       reporters: [
         'default',
-        ['json', { outputFile: `${root}.reports/${name.replace(/^@/, '').replace(/[^\w.-]/g, '-')}.json` }],
+        [
+          'json',
+          { outputFile: `${root}.reports/${name.replace(/^@/, '').replace(/[^\w.-]/g, '-')}.json` },
+        ],
       ],
     },
   });
