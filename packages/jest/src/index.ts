@@ -1,5 +1,13 @@
-// The whole public surface of @rebind/jest: explicit named exports only.
-// The adapter itself lands with the "@rebind/vitest and @rebind/jest" issue; until then
-// this package exposes only the name of the environment variable it will hand
-// endpoints through.
-export const ENDPOINTS_ENV = 'REBIND_ENDPOINTS';
+// The whole public surface of @rebind/jest's main entry (ESM, and CommonJS for CommonJS
+// test files): the test-side helper. The runner pieces are subpaths:
+// `@rebind/jest/global-setup`, `@rebind/jest/global-teardown`, `@rebind/jest/environment`.
+export { ENDPOINTS_ENV, endpoint, endpoints } from './endpoint.js';
+export type {
+  CommandServiceOptions,
+  Endpoints,
+  Pristine,
+  RebindOptions,
+  RerunPolicy,
+  ServiceDeclaration,
+  ServiceEndpoint,
+} from '@rebind/runner';

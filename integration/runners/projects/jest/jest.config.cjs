@@ -1,0 +1,11 @@
+// A user project with a CommonJS Jest config.
+module.exports = {
+  rootDir: __dirname,
+  testMatch: ['<rootDir>/test/*.test.cjs'],
+  transform: {},
+  globalSetup: '@rebind/jest/global-setup',
+  globalTeardown: '@rebind/jest/global-teardown',
+  testEnvironment: '@rebind/jest/environment',
+  testEnvironmentOptions: { rebind: require('../services.cjs') },
+  testTimeout: 60_000,
+};

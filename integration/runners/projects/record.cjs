@@ -1,0 +1,42 @@
+// What each test of the user projects saw, one JSON line per test in $REBIND_RECORD.
+const { appendFileSync } = require('node:fs');
+const { request } = require('node:http');
+
+function get(url) {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => (body += d));
+      res.on('end', () => resolve(JSON.parse(body)));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** Fetches every service's answer and records it with this worker's slot. */
+async function record(test, endpoints) {
+  const seen = {
+    test,
+    slot: Number(process.env.VITEST_POOL_ID ?? process.env.JEST_WORKER_ID),
+    services: {},
+  };
+  for (const [name, endpoint] of Object.entries(endpoints)) {
+    const answer = await get(endpoint.url);
+    seen.services[name] = {
+      port: endpoint.port,
+      token: answer.token,
+      pid: answer.pid,
+      hits: answer.hits,
+    };
+  }
+  appendFileSync(process.env.REBIND_RECORD, `${JSON.stringify(seen)}\n`);
+  if (process.env.REBIND_HANG === '1') await new Promise(() => setTimeout(() => undefined, 1e9));
+  if (process.env.REBIND_FAIL_TESTS === '1') throw new Error('failing on purpose');
+  if (process.env.REBIND_KILL_WORKER === '1' && test.endsWith('1'))
+    process.kill(process.pid, 'SIGKILL');
+  return seen;
+}
+
+module.exports = { record };

@@ -1,0 +1,189 @@
+// Runs a real Vitest or Jest process on one of the user projects and reads what its tests
+// saw. Leftovers are found by a per-run tag in the environment every descendant inherits.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { listProcesses } from '@rebind/test-support';
+
+const repo = fileURLToPath(new URL('../../../', import.meta.url));
+const projects = fileURLToPath(new URL('../projects/', import.meta.url));
+
+export type Runner = 'vitest3' | 'vitest4' | 'vitest5' | 'jest29' | 'jest30';
+
+export interface RunOptions {
+  readonly pool?: 'forks' | 'threads';
+  /** Jest config file name in projects/jest. */
+  readonly config?: 'jest.config.cjs' | 'jest.config.mjs';
+  /** Vitest watch mode, under a pseudo-terminal (so `q` quits). */
+  readonly watch?: boolean;
+  readonly env?: Record<string, string>;
+}
+
+export interface Seen {
+  readonly test: string;
+  readonly slot: number;
+  readonly services: Record<string, { port: number; token: string; pid: number }>;
+}
+
+function command(
+  runner: Runner,
+  options: RunOptions,
+): { file: string; args: string[]; cwd: string } {
+  const vitest = (dir: string) => join(repo, dir, 'node_modules/vitest/vitest.mjs');
+  const vitestArgs = [
+    options.watch ? 'watch' : 'run',
+    '--maxWorkers=2',
+    `--pool=${options.pool ?? 'forks'}`,
+  ];
+  const jestArgs = [
+    '--config',
+    options.config ?? 'jest.config.cjs',
+    '--maxWorkers=2',
+    '--no-cache',
+    '--ci',
+  ];
+  const cwd = join(projects, runner.startsWith('jest') ? 'jest' : 'vitest');
+  switch (runner) {
+    case 'vitest3':
+      return { file: process.execPath, args: [vitest('integration/vitest3'), ...vitestArgs], cwd };
+    case 'vitest4':
+      return { file: process.execPath, args: [vitest(''), ...vitestArgs], cwd };
+    case 'vitest5':
+      return {
+        file: join(repo, 'node_modules/node/bin/node'),
+        args: [vitest('integration/vitest5'), ...vitestArgs],
+        cwd,
+      };
+    case 'jest29':
+      return {
+        file: process.execPath,
+        args: [join(repo, 'integration/jest29/node_modules/jest/bin/jest.js'), ...jestArgs],
+        cwd,
+      };
+    case 'jest30':
+      return {
+        file: process.execPath,
+        args: [join(repo, 'node_modules/jest/bin/jest.js'), ...jestArgs],
+        cwd,
+      };
+  }
+}
+
+export interface RunningRunner {
+  readonly child: ChildProcess;
+  readonly tag: string;
+  output(): string;
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  records(): Seen[];
+  /** Resolves once `count` tests have recorded what they saw. */
+  recorded(count: number): Promise<Seen[]>;
+  /** Removes the temp dir and ends any runner worker still alive. */
+  cleanup(): void;
+}
+
+export function startRunner(runner: Runner, options: RunOptions = {}): RunningRunner {
+  const dir = mkdtempSync(join(tmpdir(), 'rebind-runners-'));
+  const record = join(dir, 'record.jsonl');
+  const tag = randomUUID();
+  const { file, args, cwd } = command(runner, options);
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    ...options.env,
+    REBIND_RECORD: record,
+    REBIND_TEST_RUN: tag,
+    CI: '1',
+    FORCE_COLOR: '0',
+    NO_COLOR: '1',
+  };
+  delete env.VITEST;
+  delete env.VITEST_POOL_ID;
+  delete env.VITEST_WORKER_ID;
+  delete env.NODE_OPTIONS;
+  const child = options.watch
+    ? spawn('script', ['-qfec', [file, ...args].map((a) => `'${a}'`).join(' '), '/dev/null'], {
+        cwd,
+        env: { ...env, CI: '' },
+        stdio: ['pipe', 'pipe', 'pipe'],
+      })
+    : spawn(file, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  const records = (): Seen[] => {
+    try {
+      return readFileSync(record, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Seen);
+    } catch {
+      return [];
+    }
+  };
+  return {
+    child,
+    tag,
+    output: () => output,
+    exited,
+    records,
+    async recorded(count) {
+      let done = false;
+      void exited.then(() => (done = true));
+      for (;;) {
+        const seen = records();
+        if (seen.length >= count) return seen;
+        if (done)
+          throw new Error(`the runner exited after ${seen.length} of ${count} tests:\n${output}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
+    cleanup() {
+      for (const p of tagged(tag)) {
+        try {
+          process.kill(p.pid, 'SIGKILL');
+        } catch {
+          // gone
+        }
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Processes carrying this run's tag in their environment. */
+export function tagged(tag: string): { pid: number; args: string }[] {
+  const found: { pid: number; args: string }[] = [];
+  for (const row of listProcesses()) {
+    if (row.pid === process.pid) continue;
+    try {
+      if (readFileSync(`/proc/${row.pid}/environ`, 'utf8').includes(`REBIND_TEST_RUN=${tag}`))
+        found.push({ pid: row.pid, args: row.args });
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return found;
+}
+
+/** rebind's own processes of this run: servers, nginx, the watchdog. */
+export function rebindLeftovers(tag: string): { pid: number; args: string }[] {
+  return tagged(tag).filter((p) => /http-server\.js|watchdog-main|nginx/.test(p.args));
+}
+
+/** Polls up to `within` ms for rebind's processes of this run to be gone; returns what is left. */
+export async function leftoversAfter(
+  tag: string,
+  within = 2000,
+): Promise<{ pid: number; args: string }[]> {
+  const deadline = Date.now() + within;
+  for (;;) {
+    const left = rebindLeftovers(tag);
+    if (left.length === 0 || Date.now() > deadline) return left;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

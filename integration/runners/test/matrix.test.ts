@@ -1,0 +1,73 @@
+// Real Vitest 3/4/5 and Jest 29/30 runs (forks and threads pools, CommonJS and ESM Jest
+// configs) of projects with three services: `web` per-test, `api` per-worker, `db` shared.
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  leftoversAfter,
+  startRunner,
+  type RunOptions,
+  type Runner,
+  type RunningRunner,
+  type Seen,
+} from './harness.js';
+
+const runs: RunningRunner[] = [];
+afterEach(() => {
+  for (const run of runs.splice(0)) run.cleanup();
+});
+
+function groupBy<T>(items: T[], key: (item: T) => string | number): Map<string | number, T[]> {
+  const map = new Map<string | number, T[]>();
+  for (const item of items) map.set(key(item), [...(map.get(key(item)) ?? []), item]);
+  return map;
+}
+
+function checkPolicies(seen: Seen[]): void {
+  expect(seen).toHaveLength(6);
+  // per-test: every test saw an instance no other test saw
+  const webTokens = seen.map((s) => s.services.web?.token);
+  expect(new Set(webTokens).size).toBe(seen.length);
+  // shared: one instance for everyone
+  expect(new Set(seen.map((s) => s.services.db?.token)).size).toBe(1);
+  const bySlot = groupBy(seen, (s) => s.slot);
+  expect(bySlot.size).toBeGreaterThanOrEqual(2);
+  // per-worker: one instance per slot, kept across that slot's tests
+  for (const group of bySlot.values())
+    expect(new Set(group.map((s) => s.services.api?.token)).size).toBe(1);
+  expect(new Set(seen.map((s) => s.services.api?.token)).size).toBe(bySlot.size);
+  // no two workers shared a port
+  for (const name of ['web', 'api']) {
+    const owner = new Map<number, number>();
+    for (const s of seen) {
+      const port = s.services[name]?.port as number;
+      expect(owner.get(port) ?? s.slot, `${name} port ${port}`).toBe(s.slot);
+      owner.set(port, s.slot);
+    }
+  }
+}
+
+const cases: [Runner, RunOptions][] = [
+  ['vitest3', { pool: 'forks' }],
+  ['vitest4', { pool: 'forks' }],
+  ['vitest4', { pool: 'threads' }],
+  ['vitest5', { pool: 'threads' }],
+  ['jest29', { config: 'jest.config.cjs' }],
+  ['jest30', { config: 'jest.config.cjs' }],
+  ['jest30', { config: 'jest.config.mjs' }],
+];
+
+describe('runner compatibility', () => {
+  it.each(cases)(
+    '%s %o: fresh per-test instances, per-worker ports, nothing left',
+    async (runner, options) => {
+      const run = startRunner(runner, options);
+      runs.push(run);
+      const { code } = await run.exited;
+      expect(code, run.output()).toBe(0);
+      checkPolicies(run.records());
+      expect(run.output()).toMatch(
+        /rebind: 6 tests, 4 restarts, median restart [\d.]+ ms, leftovers: 0/,
+      );
+      expect(await leftoversAfter(run.tag, 0)).toEqual([]);
+    },
+  );
+});

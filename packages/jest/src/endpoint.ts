@@ -1,0 +1,32 @@
+// The test side of @rebind/jest. Dependency-free (types only), so it is also built as
+// CommonJS: Jest runs CommonJS test files in its own module system, which cannot load ESM.
+import type { Endpoints, ServiceEndpoint } from '@rebind/runner/client';
+
+/** The environment variable the rebind test environment hands each test's endpoints through. */
+export const ENDPOINTS_ENV = 'REBIND_ENDPOINTS';
+
+/** Every service's current endpoint for this test, by name. */
+export function endpoints(): Endpoints {
+  const raw = process.env[ENDPOINTS_ENV];
+  if (raw === undefined || raw === '')
+    throw new Error(
+      `rebind: \`${ENDPOINTS_ENV}\` is not set. Set \`testEnvironment: '@rebind/jest/environment'\`, \`globalSetup: '@rebind/jest/global-setup'\` and \`globalTeardown: '@rebind/jest/global-teardown'\` in the Jest config.`,
+    );
+  return JSON.parse(raw) as Endpoints;
+}
+
+/**
+ * The current endpoint of a declared service: its `url`, `host`, `port`, `ports` and
+ * instance `token`. With `pristine: 'per-test'` it changes before each test.
+ */
+export function endpoint(service: string): ServiceEndpoint {
+  const all = endpoints();
+  const found = all[service];
+  if (found === undefined)
+    throw new Error(
+      `rebind: no service \`${service}\`. Declared services: ${Object.keys(all)
+        .map((s) => `\`${s}\``)
+        .join(', ')}.`,
+    );
+  return found;
+}

@@ -1,0 +1,54 @@
+// The Jest test environment: jest-environment-node plus this worker's endpoints in
+// `process.env.REBIND_ENDPOINTS`, refreshed at `test_start` (restarting per-test services
+// the worker already used).
+import { createRequire } from 'node:module';
+import { callControl, currentSlot, type RebindContext } from '@rebind/runner/client';
+import type { TestEnvironment as NodeEnvironmentClass } from 'jest-environment-node';
+import { contextFromEnv } from './context.js';
+import { ENDPOINTS_ENV } from './endpoint.js';
+
+type Base = typeof NodeEnvironmentClass;
+
+// Extend the jest-environment-node of the Jest that is running (Jest 29 or 30), found
+// from its main module; fall back to the cwd's, then to our own.
+function loadNodeEnvironment(): Base {
+  const own = createRequire(import.meta.url);
+  const bases = [own.main?.filename, `${process.cwd()}/package.json`, import.meta.url];
+  for (const base of bases) {
+    if (base === undefined) continue;
+    try {
+      const mod = createRequire(base)('jest-environment-node') as { TestEnvironment: Base };
+      return mod.TestEnvironment;
+    } catch {
+      // try the next
+    }
+  }
+  return (own('jest-environment-node') as { TestEnvironment: Base }).TestEnvironment;
+}
+
+const NodeEnvironment = loadNodeEnvironment();
+
+export default class RebindEnvironment extends NodeEnvironment {
+  #context: RebindContext | undefined;
+  readonly #slot = currentSlot();
+
+  #publish(endpoints: unknown): void {
+    (this.global.process.env as Record<string, string>)[ENDPOINTS_ENV] = JSON.stringify(endpoints);
+  }
+
+  override async setup(): Promise<void> {
+    await super.setup();
+    this.#context = contextFromEnv();
+    this.#publish(await callControl(this.#context.control, 'acquire', this.#slot));
+  }
+
+  // Jest awaits this for every event; `test_start` precedes the test's beforeEach hooks.
+  async handleTestEvent(event: { name: string }): Promise<void> {
+    const context = this.#context;
+    if (event.name !== 'test_start' || context === undefined) return;
+    if (!Object.values(context.policies).includes('per-test')) return;
+    this.#publish(await callControl(context.control, 'test-start', this.#slot));
+  }
+}
+
+export { RebindEnvironment as TestEnvironment };

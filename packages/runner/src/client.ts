@@ -1,0 +1,89 @@
+// The worker side of the control channel: tiny, and importing nothing but node:http, so
+// it loads fast in every test worker (Vitest forks/threads, Jest workers).
+import { request } from 'node:http';
+
+/** Where a test reaches one service instance. Serialisable. */
+export interface ServiceEndpoint {
+  /** The service's declared name. */
+  readonly service: string;
+  /** The worker slot the instance belongs to (0 for a shared instance). */
+  readonly slot: number;
+  /** Address to connect to, e.g. `127.0.0.1`. */
+  readonly host: string;
+  /** The (main) port on the host. */
+  readonly port: number;
+  /** Every published port by its name or container port (`{ '80': 41234 }`). */
+  readonly ports: Readonly<Record<string, number>>;
+  /** `http://127.0.0.1:41234` */
+  readonly url: string;
+  /** Differs for every instance: changes with each restart. */
+  readonly token: string;
+  /** The instance's main process, when it is a local process. */
+  readonly pid?: number;
+}
+
+/** What the runner's main process hands to test workers (through `inject` or `process.env`). */
+export interface RebindContext {
+  /** The control channel's base URL (loopback, with a per-run secret path). */
+  readonly control: string;
+  /** Every service's pristine policy, by name. */
+  readonly policies: Readonly<Record<string, 'per-test' | 'per-worker' | 'shared'>>;
+  /** Endpoints of the shared services, by name. */
+  readonly shared: Readonly<Record<string, ServiceEndpoint>>;
+}
+
+export type Endpoints = Readonly<Record<string, ServiceEndpoint>>;
+
+/** The calls a worker makes to the main process. */
+export type ControlCall = 'acquire' | 'test-start' | 'stats';
+
+/**
+ * Asks the main process for this slot's endpoints (`acquire`: start what is missing;
+ * `test-start`: restart the per-test services already used, then hand them out).
+ */
+export function callControl(control: string, call: ControlCall, slot = 0): Promise<Endpoints> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      `${control}/${call}?slot=${slot}`,
+      { method: 'POST', agent: false },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (body += chunk));
+        res.on('end', () => {
+          try {
+            const parsed = JSON.parse(body) as {
+              endpoints?: Endpoints;
+              error?: { message: string; code?: string };
+            };
+            if (res.statusCode === 200 && parsed.endpoints) resolve(parsed.endpoints);
+            else
+              reject(
+                Object.assign(new Error(parsed.error?.message ?? body), {
+                  code: parsed.error?.code,
+                }),
+              );
+          } catch (error) {
+            reject(error as Error);
+          }
+        });
+      },
+    );
+    req.on('error', (error) =>
+      reject(
+        new Error(
+          `rebind: the runner's main process did not answer at ${control.replace(/\/[^/]*$/, '')} (${error.message}). It has probably exited; services are cleaned up by its watchdog.`,
+          { cause: error },
+        ),
+      ),
+    );
+    req.end();
+  });
+}
+
+/** The worker slot of this process: `VITEST_POOL_ID` or `JEST_WORKER_ID`, else 1. */
+export function currentSlot(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.VITEST_POOL_ID ?? env.JEST_WORKER_ID ?? '1';
+  const slot = Number(raw);
+  return Number.isInteger(slot) && slot > 0 ? slot : 1;
+}

@@ -1,0 +1,16 @@
+// The whole public surface of @rebind/runner: explicit named exports only.
+export { callControl, currentSlot } from './client.js';
+export type { ControlCall, Endpoints, RebindContext, ServiceEndpoint } from './client.js';
+export { pristinePolicies, resolveServices, serviceKinds } from './declaration.js';
+export type {
+  CommandServiceOptions,
+  Pristine,
+  RebindOptions,
+  RerunPolicy,
+  ResolvedService,
+  ServiceDeclaration,
+  ServiceKind,
+} from './declaration.js';
+export { startServiceHost } from './service-host.js';
+export type { HostStats, ServiceHost } from './service-host.js';
+export { formatSummary } from './summary.js';

@@ -1,0 +1,35 @@
+import type { Endpoints, ServiceEndpoint } from '@rebind/runner/client';
+
+// Kept on globalThis: the setup file and the test file may load separate copies of this
+// module (inlined vs externalised), and both must see the same endpoints.
+const key = Symbol.for('rebind.vitest.endpoints');
+type Holder = { [key]?: Endpoints };
+
+export function setEndpoints(endpoints: Endpoints): void {
+  (globalThis as Holder)[key] = endpoints;
+}
+
+/**
+ * The current endpoint of a declared service for this test: its `url`, `host`, `port`,
+ * `ports` and instance `token`. With `pristine: 'per-test'` it changes before each test.
+ */
+export function endpoint(service: string): ServiceEndpoint {
+  const endpoints = (globalThis as Holder)[key];
+  if (endpoints === undefined)
+    throw new Error(
+      'rebind: no endpoints in this worker. Add `rebind({ services })` to `plugins` in vitest.config and call endpoint() inside a test or hook.',
+    );
+  const found = endpoints[service];
+  if (found === undefined)
+    throw new Error(
+      `rebind: no service \`${service}\`. Declared services: ${Object.keys(endpoints)
+        .map((s) => `\`${s}\``)
+        .join(', ')}.`,
+    );
+  return found;
+}
+
+/** Every service's current endpoint, by name. */
+export function endpoints(): Endpoints {
+  return (globalThis as Holder)[key] ?? {};
+}
