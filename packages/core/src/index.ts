@@ -14,6 +14,10 @@ export type { GuardedRequest, Watchdog } from './watchdog.js';
 export { holdSocket } from './hold-socket.js';
 export type { HeldSocket } from './hold-socket.js';
 export { isLoopback, restartStrategies, startRestartable, validateStrategy } from './restart.js';
+export { allocatePort, allocatePorts } from './allocate-port.js';
+export type { AllocatePortOptions } from './allocate-port.js';
+export type { LeaseListenOptions, PortLease } from './port-lease.js';
+export type { PortRange } from './port-range.js';
 export {
   describeValue,
   invalidOption,

@@ -1,0 +1,120 @@
+import { readFile } from 'node:fs/promises';
+
+/**
+ * Which local TCP ports have a socket in any state, and which UDP ports are bound, read
+ * from /proc/net (Linux; elsewhere the snapshot is empty and bind probes decide alone).
+ *
+ * Reading /proc/net/tcp costs 3-5 ms per file whatever it holds, far too slow per
+ * allocation, so a snapshot is shared and refreshed at most every `maxAgeMs`.
+ */
+export interface UsageSnapshot {
+  /** Local TCP port -> true when every socket on it is in TIME_WAIT. */
+  readonly tcp: ReadonlyMap<number, boolean>;
+  /** Local UDP ports bound on 127.0.0.1 or 0.0.0.0 (where rebind's locks live). */
+  readonly udp: ReadonlySet<number>;
+  /** `performance.now()` when the read started: anything older is in it. */
+  readonly takenAt: number;
+}
+
+const timeWait = '06';
+
+/** Parses /proc/net/tcp or tcp6 text into `tcp` (port -> only TIME_WAIT). */
+export function parseTcpTable(
+  text: string,
+  into = new Map<number, boolean>(),
+): Map<number, boolean> {
+  for (const line of text.split('\n').slice(1)) {
+    const fields = line.trim().split(/\s+/);
+    const local = fields[1];
+    const state = fields[3];
+    if (local === undefined || state === undefined) continue;
+    const port = Number.parseInt(local.slice(local.lastIndexOf(':') + 1), 16);
+    if (!Number.isInteger(port) || port === 0) continue;
+    const onlyTimeWait = state === timeWait;
+    into.set(port, (into.get(port) ?? true) && onlyTimeWait);
+  }
+  return into;
+}
+
+/** Parses /proc/net/udp text into the ports bound on 127.0.0.1 or 0.0.0.0, with inodes. */
+export function parseUdpTable(text: string): Map<number, string[]> {
+  const ports = new Map<number, string[]>();
+  for (const line of text.split('\n').slice(1)) {
+    const fields = line.trim().split(/\s+/);
+    const local = fields[1];
+    const inode = fields[9];
+    if (local === undefined || inode === undefined) continue;
+    const [address, hexPort] = local.split(':');
+    // 127.0.0.1 in host byte order (little- or big-endian), or 0.0.0.0.
+    if (address !== '0100007F' && address !== '7F000001' && address !== '00000000') continue;
+    const port = Number.parseInt(hexPort ?? '', 16);
+    if (!Number.isInteger(port) || port === 0) continue;
+    ports.set(port, [...(ports.get(port) ?? []), inode]);
+  }
+  return ports;
+}
+
+async function readOrEmpty(path: string): Promise<string> {
+  try {
+    return await readFile(path, 'latin1');
+  } catch {
+    return '';
+  }
+}
+
+const empty: UsageSnapshot = { tcp: new Map(), udp: new Set(), takenAt: -Infinity };
+
+export class PortUsage {
+  #snapshot: UsageSnapshot = empty;
+  #pending: Promise<UsageSnapshot> | undefined;
+  readonly #enabled: boolean;
+
+  constructor(
+    readonly maxAgeMs = 250,
+    platform: NodeJS.Platform = process.platform,
+  ) {
+    this.#enabled = platform === 'linux';
+  }
+
+  /** The current snapshot, refreshed first when older than `maxAgeMs` (or `force`). */
+  async get(force = false): Promise<UsageSnapshot> {
+    if (!this.#enabled) return { ...empty, takenAt: performance.now() };
+    if (!force && performance.now() - this.#snapshot.takenAt < this.maxAgeMs) {
+      return this.#snapshot;
+    }
+    // A refresh already under way started before this call: only reuse it if not forced.
+    if (this.#pending && !force) return this.#pending;
+    const takenAt = performance.now();
+    const pending = Promise.all([
+      readOrEmpty('/proc/net/tcp'),
+      readOrEmpty('/proc/net/tcp6'),
+      readOrEmpty('/proc/net/udp'),
+    ]).then(([tcp4, tcp6, udp]) => {
+      const snapshot: UsageSnapshot = {
+        tcp: parseTcpTable(tcp6, parseTcpTable(tcp4)),
+        udp: new Set(parseUdpTable(udp).keys()),
+        takenAt,
+      };
+      if (takenAt >= this.#snapshot.takenAt) this.#snapshot = snapshot;
+      return snapshot;
+    });
+    this.#pending = pending;
+    try {
+      return await pending;
+    } finally {
+      if (this.#pending === pending) this.#pending = undefined;
+    }
+  }
+
+  /** The last snapshot, however old (no read). */
+  peek(): UsageSnapshot {
+    return this.#snapshot;
+  }
+}
+
+/** True when a server (with SO_REUSEADDR if `acceptTimeWait`) would be blocked by a socket. */
+export function tcpBusy(snapshot: UsageSnapshot, port: number, acceptTimeWait: boolean): boolean {
+  const onlyTimeWait = snapshot.tcp.get(port);
+  if (onlyTimeWait === undefined) return false;
+  return !(acceptTimeWait && onlyTimeWait);
+}
