@@ -6,7 +6,9 @@ import type { Command, Io } from './command.js';
  * and exports a {@link Command}.
  */
 const commands: Record<string, () => Promise<Command>> = {
-  // who: () => import('./commands/who.js').then((m) => m.who),
+  port: () => import('./commands/port.js').then((m) => m.port),
+  who: () => import('./commands/who.js').then((m) => m.who),
+  wait: () => import('./commands/wait.js').then((m) => m.wait),
 };
 
 function usage(): string {

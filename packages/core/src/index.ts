@@ -26,3 +26,21 @@ export {
   validateSignal,
   validateTimeout,
 } from './validate.js';
+export { inspectPort } from './inspect-port.js';
+export type { InspectPortOptions } from './inspect-port.js';
+export { waitForPort } from './wait-for-port.js';
+export type { WaitForPortOptions } from './wait-for-port.js';
+export { diagnoseBindFailure } from './diagnose-bind-failure.js';
+export type { BindFailureCause, DiagnoseBindFailureOptions } from './diagnose-bind-failure.js';
+export { parseBindFailureMessage } from './parse-bind-failure.js';
+export type { ParsedBindFailure } from './parse-bind-failure.js';
+export { tcpStates } from './port-report.js';
+export type {
+  Bindable,
+  ContainerInfo,
+  PortOwner,
+  PortReport,
+  PortSocket,
+  PortVerdict,
+  TcpState,
+} from './port-report.js';

@@ -1,0 +1,40 @@
+import net from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { bindProbe, bindProbeSync, connectProbe } from './probe.js';
+
+const servers: net.Server[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => new Promise((r) => s.close(r))));
+});
+async function listen(host: string): Promise<number> {
+  const server = net.createServer((s) => s.on('error', () => {}));
+  servers.push(server);
+  await new Promise<void>((r) => server.listen(0, host, r));
+  return (server.address() as net.AddressInfo).port;
+}
+
+describe('probes', () => {
+  it('bind-probes without listening: EADDRINUSE behind a listener, ok elsewhere', async () => {
+    const port = await listen('127.0.0.1');
+    expect(bindProbeSync('0.0.0.0', port)).toBe('EADDRINUSE');
+    expect(bindProbeSync('127.0.0.1', port)).toBe('EADDRINUSE');
+    expect(bindProbeSync('::', port)).toBe('ok'); // IPv6-only wildcard
+    expect(await bindProbe('192.0.2.1', port)).toBe('EADDRNOTAVAIL');
+    // the probe never listened: nothing accepts on a probed free port
+    const free = await listen('127.0.0.1');
+    await new Promise((r) => servers.pop()?.close(r));
+    expect(bindProbeSync('127.0.0.1', free)).toBe('ok');
+    expect(await connectProbe('127.0.0.1', free)).toBe(false);
+  });
+
+  it('a dual-stack [::] listener blocks 0.0.0.0', async () => {
+    const port = await listen('::');
+    expect(bindProbeSync('0.0.0.0', port)).toBe('EADDRINUSE');
+  });
+
+  it('connect-probes', async () => {
+    const port = await listen('127.0.0.1');
+    expect(await connectProbe('127.0.0.1', port)).toBe(true);
+    expect(await connectProbe('127.0.0.1', port, 1000, 'reset')).toBe(true);
+  });
+});

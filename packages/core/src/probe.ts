@@ -1,0 +1,151 @@
+import { execFile } from 'node:child_process';
+import { getSystemErrorName } from 'node:util';
+import { isIPv6 as isV6 } from 'node:net';
+import net from 'node:net';
+
+// A bind probe must never put the port in LISTEN, even briefly: a server binding at that
+// instant would fail (nginx then retries only 500 ms later). net.Server.listen() always
+// listens, so the probe uses libuv's TCP handle directly: socket(), SO_REUSEADDR (libuv
+// always sets it), bind(), close(). libuv defers EADDRINUSE from bind() to the next call,
+// so getsockname() reports it. A bound, non-listening SO_REUSEADDR socket blocks no server
+// that also sets SO_REUSEADDR.
+interface TcpHandle {
+  bind(address: string, port: number): number;
+  bind6(address: string, port: number, flags: number): number;
+  getsockname(out: Record<string, unknown>): number;
+  close(): void;
+}
+type TcpConstructor = new (type: number) => TcpHandle;
+
+let tcpWrap: { TCP: TcpConstructor; socketType: number } | null | undefined;
+const UV_TCP_IPV6ONLY = 1;
+
+function loadTcpWrap() {
+  if (tcpWrap !== undefined) return tcpWrap;
+  tcpWrap = null;
+  // process.binding is documentation-deprecated (DEP0111) and warns only with
+  // --pending-deprecation: then use the listen() fallback rather than print a warning.
+  const pending =
+    process.execArgv.includes('--pending-deprecation') ||
+    /--pending-deprecation/.test(process.env.NODE_OPTIONS ?? '') ||
+    process.env.NODE_PENDING_DEPRECATION === '1';
+  if (pending) return tcpWrap;
+  try {
+    const binding = (process as unknown as { binding(name: string): unknown }).binding(
+      'tcp_wrap',
+    ) as { TCP: TcpConstructor; constants: { SOCKET: number } };
+    tcpWrap = { TCP: binding.TCP, socketType: binding.constants.SOCKET };
+  } catch {
+    tcpWrap = null;
+  }
+  return tcpWrap;
+}
+
+/** `'ok'` or the errno name (`EADDRINUSE`, `EACCES`, `EADDRNOTAVAIL`...). */
+export type ProbeResult = string;
+
+/**
+ * Synchronous SO_REUSEADDR bind probe of `address:port` that never listens. `undefined`
+ * when this Node cannot bind without listening (then use {@link bindProbe}).
+ * For `::`, `ipv6Only` (default true) probes the IPv6 wildcard alone.
+ */
+export function bindProbeSync(
+  address: string,
+  port: number,
+  ipv6Only = true,
+): ProbeResult | undefined {
+  const wrap = loadTcpWrap();
+  if (wrap === null) return undefined;
+  const handle = new wrap.TCP(wrap.socketType);
+  try {
+    const error = isV6(address)
+      ? handle.bind6(address, port, ipv6Only ? UV_TCP_IPV6ONLY : 0)
+      : handle.bind(address, port);
+    const deferred = error === 0 ? handle.getsockname({}) : error;
+    return deferred === 0 ? 'ok' : getSystemErrorName(deferred);
+  } finally {
+    handle.close();
+  }
+}
+
+/**
+ * SO_REUSEADDR bind probe. Falls back to listen() + close() (exclusive) when Node offers no
+ * way to bind without listening: that fallback holds LISTEN for a moment.
+ */
+export async function bindProbe(
+  address: string,
+  port: number,
+  ipv6Only = true,
+): Promise<ProbeResult> {
+  const result = bindProbeSync(address, port, ipv6Only);
+  if (result !== undefined) return result;
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? 'EUNKNOWN'));
+    server.listen({ port, host: address, exclusive: true, ipv6Only }, () => {
+      server.close(() => resolve('ok'));
+    });
+  });
+}
+
+/**
+ * Connect probe: true when something accepts a connection on `host:port`. A refused probe
+ * leaves nothing behind. An accepted one is closed with a FIN by default: the TIME_WAIT
+ * then sits on the probe's own ephemeral port, never on `port`, and the server sees a
+ * clean end. `close: 'reset'` sends RST instead (no TIME_WAIT at all), but a Node server
+ * whose accepted sockets have no 'error' listener throws ECONNRESET on it.
+ */
+export function connectProbe(
+  host: string,
+  port: number,
+  timeoutMs = 1000,
+  close: 'graceful' | 'reset' = 'graceful',
+): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port, family: isV6(host) ? 6 : 4 });
+    const timer = setTimeout(() => finish(false), timeoutMs);
+    timer.unref?.();
+    function finish(result: boolean) {
+      clearTimeout(timer);
+      socket.removeAllListeners('connect');
+      socket.on('error', () => {});
+      if (result && close === 'reset') socket.resetAndDestroy();
+      else if (result) socket.end();
+      else socket.destroy();
+      resolve(result);
+    }
+    socket.once('connect', () => finish(true));
+    socket.once('error', () => finish(false));
+  });
+}
+
+/**
+ * Whether the listener on `address:port` set SO_REUSEPORT: a probe socket that sets it
+ * (python3; Node 20 cannot) binds without listening only if the listener set it too, as the
+ * same user. Undefined when python3 is missing or the probe fails for another reason.
+ */
+export function reusePortProbe(address: string, port: number): Promise<boolean | undefined> {
+  const script = [
+    'import socket, sys',
+    `a, p = sys.argv[1], int(sys.argv[2])`,
+    's = socket.socket(socket.AF_INET6 if ":" in a else socket.AF_INET)',
+    's.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)',
+    's.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)',
+    'try:',
+    '    s.bind((a, p)); print("ok")',
+    'except OSError as e:',
+    '    print(e.errno)',
+  ].join('\n');
+  return new Promise((resolve) => {
+    execFile(
+      'python3',
+      ['-c', script, address, String(port)],
+      { timeout: 5000 },
+      (error, stdout) => {
+        if (error) return resolve(undefined);
+        const out = stdout.trim();
+        resolve(out === 'ok' ? true : out === '98' ? false : undefined);
+      },
+    );
+  });
+}

@@ -1,0 +1,268 @@
+import { closeSync, openSync, readFileSync, readlinkSync, readSync, statSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { RebindError } from './errors.js';
+import { conflicts } from './explain.js';
+import { inspectWith, validateHost } from './inspect-port.js';
+import { findSocketHolders, processTree, socketInodesOf } from './owners.js';
+import { loadBackend } from './platform/index.js';
+import type { PlatformBackend } from './platform/backend.js';
+import { bindProbeSync, connectProbe } from './probe.js';
+import {
+  invalidOption,
+  throwIfAborted,
+  validatePort,
+  validateSignal,
+  validateTimeout,
+} from './validate.js';
+
+export interface WaitForPortOptions {
+  /**
+   * `'free'`: a server (one that sets SO_REUSEADDR, as Node and nginx do) could bind the
+   * port now: nothing listens on it. `'listening'`: something listens on it; with `pid`,
+   * a process of that tree does, so a lingering old instance never satisfies it.
+   */
+  readonly until: 'free' | 'listening';
+  /** With `until: 'listening'`: the listener must be this process or one of its descendants. */
+  readonly pid?: number;
+  /** The address the server binds. Default: any (both wildcards for `'free'`). */
+  readonly host?: string;
+  /** Milliseconds before rejecting with `REBIND_WAIT_TIMEOUT`. @default 10000 */
+  readonly timeout?: number;
+  readonly signal?: AbortSignal;
+  /** The OS back end. @default process.platform */
+  readonly platform?: string;
+}
+
+const absent = new Set(['ok', 'EAFNOSUPPORT', 'EPROTONOSUPPORT']);
+
+/** The TCP line of /proc/net/sockstat: changes when a TCP socket is hashed (listen, connect). */
+function sockstat(buffer: Buffer): string {
+  try {
+    const fd = openSync('/proc/net/sockstat', 'r');
+    try {
+      const n = readSync(fd, buffer, 0, buffer.length, null);
+      const text = buffer.toString('latin1', 0, n);
+      const start = text.indexOf('TCP:');
+      return text.slice(start, text.indexOf(' mem', start));
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return '';
+  }
+}
+
+/** Loopback addresses a connect probe can reach for a listener on `host`. */
+function connectTargets(host?: string): string[] {
+  if (host === undefined) return ['127.0.0.1', '::1'];
+  if (host === '0.0.0.0') return ['127.0.0.1'];
+  if (host === '::') return ['::1', '127.0.0.1'];
+  return [host];
+}
+
+/**
+ * Resolves as soon as `port` is free or listening (see {@link WaitForPortOptions.until}).
+ * On Linux it polls every millisecond with probes that cost microseconds: a bind probe that
+ * never listens (for `'free'`), a change in /proc/net/sockstat then an RST-closed connect
+ * probe (for `'listening'`, which must not bind-probe a starting server), and with `pid` the
+ * fd tables of that process tree. It reads the socket tables only to settle doubt.
+ * Rejects with `REBIND_WAIT_TIMEOUT` naming what held the port at the end.
+ */
+export async function waitForPort(port: number, options: WaitForPortOptions): Promise<void> {
+  validatePort(port);
+  if (typeof options !== 'object' || options === null) {
+    throw invalidOption('options', "an object such as `{ until: 'free' }`", options);
+  }
+  const { until } = options;
+  if (until !== 'free' && until !== 'listening') {
+    throw invalidOption('until', "`'free'` or `'listening'`", until);
+  }
+  const pid = options.pid;
+  if (pid !== undefined && (typeof pid !== 'number' || !Number.isInteger(pid) || pid < 1)) {
+    throw invalidOption('pid', 'a positive integer', pid);
+  }
+  const host = validateHost(options.host);
+  const timeout = validateTimeout(options.timeout ?? 10_000);
+  const signal = validateSignal(options.signal);
+  const backend = await loadBackend(options.platform);
+  const deadline = performance.now() + timeout;
+  const what = `waitForPort(${port}, { until: '${until}' })`;
+  const watcher =
+    backend.platform === 'linux' && bindProbeSync('127.0.0.1', 0) !== undefined
+      ? until === 'free'
+        ? freeWatcher(port, host)
+        : await listeningWatcher(backend, port, host, pid)
+      : slowWatcher(backend, port, until, host, pid);
+  for (;;) {
+    throwIfAborted(signal, what);
+    if (await watcher()) return;
+    if (performance.now() >= deadline) break;
+    await sleep(1);
+  }
+  const report = await inspectWith(backend, port, { host, owners: true, docker: true });
+  const by = pid === undefined ? '' : ` by pid ${pid} or its descendants`;
+  const gone =
+    pid !== undefined && processTree(pid).length === 0 ? ` pid ${pid} is not running.` : '';
+  throw new RebindError(
+    'REBIND_WAIT_TIMEOUT',
+    `Port ${port} was not ${until === 'free' ? 'free' : `listening${by}`} after ${timeout} ms.${gone} ${report.explanation}`,
+    { details: { port, until, timeout, pid, verdict: report.verdict } },
+  );
+}
+
+type Watcher = () => boolean | Promise<boolean>;
+
+function freeWatcher(port: number, host?: string): Watcher {
+  const addresses = host === undefined ? ['0.0.0.0', '::'] : [host];
+  return () => addresses.every((a) => absent.has(bindProbeSync(a, port) ?? 'ok'));
+}
+
+async function listeningWatcher(
+  backend: PlatformBackend,
+  port: number,
+  host: string | undefined,
+  pid: number | undefined,
+): Promise<Watcher> {
+  const buffer = Buffer.alloc(2048);
+  const targets = connectTargets(host);
+  const listensNow = async (tree?: readonly number[]) => {
+    const sockets = (await backend.listSockets(port)).filter(
+      (s) => s.state === 'LISTEN' && conflicts(s, host),
+    );
+    if (tree === undefined) return { ours: sockets.length > 0, foreign: sockets };
+    const inodes = new Set(sockets.map((s) => s.inode ?? 0));
+    const { holders } = findSocketHolders(inodes, tree);
+    return {
+      ours: sockets.some((s) => holders.has(s.inode ?? 0)),
+      foreign: sockets.filter((s) => !holders.has(s.inode ?? 0)),
+    };
+  };
+  let lastStat = '';
+  let lastProbe = 0;
+  let lastTable = 0;
+  if (pid === undefined) {
+    return async () => {
+      const now = performance.now();
+      const stat = sockstat(buffer);
+      if (stat === lastStat && now - lastProbe < 25) return false;
+      lastStat = stat;
+      lastProbe = now;
+      for (const target of targets) if (await connectProbe(target, port, 250)) return true;
+      if (now - lastTable < 100) return false;
+      lastTable = now;
+      return (await listensNow()).ours;
+    };
+  }
+  // With pid: who listened at the start (a lingering old instance) and what the tree held.
+  let tree = processTree(pid);
+  const start = await listensNow(tree);
+  if (start.ours) return () => true;
+  const { holders: foreignHolders } = findSocketHolders(
+    new Set(start.foreign.map((s) => s.inode ?? 0)),
+  );
+  const foreign = [...foreignHolders].flatMap(([inode, pids]) =>
+    pids.flatMap((p) => {
+      const fd = socketInodesOf(p)?.get(inode);
+      return fd === undefined ? [] : [{ path: `/proc/${p}/fd/${fd}`, link: `socket:[${inode}]` }];
+    }),
+  );
+  const foreignAlive = () =>
+    foreign.some(({ path, link }) => {
+      try {
+        return readlinkSync(path) === link;
+      } catch {
+        return false;
+      }
+    });
+  const knownInodes = new Set<number>();
+  for (const member of tree)
+    for (const inode of socketInodesOf(member)?.keys() ?? []) knownInodes.add(inode);
+  const fdCounts = new Map<number, number>();
+  const countFds = (member: number) => {
+    try {
+      return statSync(`/proc/${member}/fd`).size;
+    } catch {
+      return -1;
+    }
+  };
+  for (const member of tree) fdCounts.set(member, countFds(member));
+  let lastTree = performance.now();
+  let newSockets = false;
+  return async () => {
+    const now = performance.now();
+    if (now - lastTree >= 50) {
+      tree = processTree(pid);
+      lastTree = now;
+    } else {
+      for (const member of [...tree]) {
+        try {
+          const children = readFileSync(`/proc/${member}/task/${member}/children`, 'latin1');
+          for (const child of children.split(' ')) {
+            const c = Number(child);
+            if (c > 0 && !tree.includes(c)) tree.push(c);
+          }
+        } catch {
+          // exited
+        }
+      }
+    }
+    let changed = false;
+    for (const member of tree) {
+      const count = countFds(member);
+      if (fdCounts.get(member) !== count) {
+        fdCounts.set(member, count);
+        changed = true;
+      }
+    }
+    if (changed) {
+      for (const member of tree) {
+        for (const inode of socketInodesOf(member)?.keys() ?? []) {
+          if (!knownInodes.has(inode)) {
+            knownInodes.add(inode);
+            newSockets = true;
+          }
+        }
+      }
+    }
+    const stat = sockstat(buffer);
+    const statChanged = stat !== lastStat;
+    lastStat = stat;
+    if (!changed && !statChanged && now - lastProbe < 25) return false;
+    lastProbe = now;
+    let accepted = false;
+    for (const target of targets) if ((accepted = await connectProbe(target, port, 250))) break;
+    // Fast path: a listener answers, the tree holds a socket it did not hold at the start,
+    // and every listener seen at the start (a lingering old instance) is gone.
+    if (accepted && newSockets && !foreignAlive()) return true;
+    // Otherwise settle it with the socket table, at most every 20 ms (50 ms without an answer).
+    if (!accepted && !newSockets) return false;
+    if (now - lastTable < (accepted ? 20 : 50)) return false;
+    lastTable = now;
+    return (await listensNow(tree)).ours;
+  };
+}
+
+/** Other platforms: the socket table (and a bind probe for 'free') every 50 ms. */
+function slowWatcher(
+  backend: PlatformBackend,
+  port: number,
+  until: 'free' | 'listening',
+  host: string | undefined,
+  pid: number | undefined,
+): Watcher {
+  let last = 0;
+  return async () => {
+    if (performance.now() - last < 50) return false;
+    last = performance.now();
+    const listeners = (await backend.listSockets(port)).filter(
+      (s) => s.state === 'LISTEN' && conflicts(s, host),
+    );
+    if (until === 'free') return listeners.length === 0;
+    if (pid === undefined) return listeners.length > 0;
+    const { sockets, owners } = await backend.findOwners(listeners, { docker: false });
+    const tree = new Set([pid]);
+    for (const o of owners)
+      if (o.parentPid !== undefined && tree.has(o.parentPid) && o.pid) tree.add(o.pid);
+    return sockets.some((s) => s.pid !== undefined && tree.has(s.pid));
+  };
+}
