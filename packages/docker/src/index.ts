@@ -5,6 +5,8 @@ export { startContainer } from './start-container.js';
 export type { PortMapping, StartContainerOptions, StartedContainer } from './start-container.js';
 export type { HostPortRequest, PortConflictPolicy, RemappedPort } from './launch-container.js';
 export type { ReadyCheck } from './wait-ready.js';
+export { startCompose } from './start-compose.js';
+export type { StartComposeOptions, StartedCompose } from './start-compose.js';
 export { removeStaleContainers } from './remove-stale-containers.js';
 export type { RemoveStaleContainersOptions, RemovedContainer } from './remove-stale-containers.js';
 export type { PortHolder } from './find-port-holder.js';

@@ -96,7 +96,18 @@ export interface StartedContainer {
 const staleSweeps = new Map<string, Promise<unknown>>();
 let handleCount = 0;
 
-function isLoopback(host: string): boolean {
+/** Removes dead sessions' containers once per engine and process, before the first start. */
+export async function ensureStaleSweep(connection: DockerConnection): Promise<void> {
+  if (!staleSweeps.has(connection.endpoint)) {
+    staleSweeps.set(
+      connection.endpoint,
+      removeStaleOn(connection.docker).catch(() => []),
+    );
+  }
+  await staleSweeps.get(connection.endpoint);
+}
+
+export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\./.test(host);
 }
 
