@@ -1,0 +1,125 @@
+import { spawn } from 'node:child_process';
+import { constants } from 'node:os';
+import {
+  allocatePorts,
+  invalidOption,
+  type AllocatePortOptions,
+  type PortLease,
+} from '@rebind/core';
+import type { Command, Io } from '../command.js';
+
+const help = `Usage: rebind port [--count N] [--json] [--host <address>] [--range <low>-<high>]
+       rebind port --hold [--count N] [--host <address>] [--range <low>-<high>] -- <command ...>
+
+Prints free TCP ports, one per line (--json: a JSON array). A printed port is NOT held
+once this command exits: another process may take it. With --hold, runs <command> with
+PORT (the first port) and PORT_1..PORT_N (every port) set, holding the ports until the
+command exits; SIGINT and SIGTERM are forwarded to it, and its exit code is returned.
+  --count N               how many ports (default 1)
+  --json                  print a JSON array
+  --host <address>        the address the server binds (default: every address)
+  --range <low>-<high>    where to take ports from (default: below the ephemeral range)
+  --hold                  hold the ports while <command> runs`;
+
+interface Parsed {
+  count: number;
+  json: boolean;
+  hold: boolean;
+  options: AllocatePortOptions;
+  command: string[];
+}
+
+function parse(argv: readonly string[]): Parsed | 'help' {
+  const parsed: Parsed = { count: 1, json: false, hold: false, options: {}, command: [] };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    const value = argv[i + 1];
+    if (arg === '--help' || arg === '-h') return 'help';
+    if (arg === '--') {
+      parsed.command = argv.slice(i + 1);
+      break;
+    } else if (arg === '--json') parsed.json = true;
+    else if (arg === '--hold') parsed.hold = true;
+    else if (arg === '--count') {
+      i++;
+      parsed.count = value !== undefined && /^\d+$/.test(value) ? Number(value) : Number.NaN;
+      if (!(parsed.count >= 1)) throw invalidOption('count', 'an integer >= 1', value);
+    } else if (arg === '--host') {
+      i++;
+      parsed.options = { ...parsed.options, host: value };
+    } else if (arg === '--range') {
+      i++;
+      const match = /^(\d+)-(\d+)$/.exec(value ?? '');
+      if (!match) throw invalidOption('range', 'two port numbers as <low>-<high>', value);
+      parsed.options = { ...parsed.options, range: [Number(match[1]), Number(match[2])] };
+    } else {
+      throw invalidOption('port', 'one of --count, --json, --host, --range, --hold, --', arg);
+    }
+  }
+  if (parsed.hold && parsed.command.length === 0) {
+    throw invalidOption('hold', 'followed by `-- <command ...>`', parsed.command);
+  }
+  if (!parsed.hold && parsed.command.length > 0) {
+    throw invalidOption('command', 'given only with --hold', parsed.command.join(' '));
+  }
+  return parsed;
+}
+
+function portEnv(leases: readonly PortLease[]): Record<string, string> {
+  const env: Record<string, string> = { PORT: String(leases[0]?.port) };
+  leases.forEach((lease, i) => (env[`PORT_${i + 1}`] = String(lease.port)));
+  return env;
+}
+
+/** Runs `command` with the ports in its environment; resolves to its exit code. */
+function runHolding(command: string[], leases: readonly PortLease[], io: Io): Promise<number> {
+  const [file, ...args] = command as [string, ...string[]];
+  const child = spawn(file, args, {
+    stdio: 'inherit',
+    env: { ...process.env, ...portEnv(leases) },
+  });
+  const forward = (signal: NodeJS.Signals) => () => child.kill(signal);
+  const onInt = forward('SIGINT');
+  const onTerm = forward('SIGTERM');
+  process.on('SIGINT', onInt);
+  process.on('SIGTERM', onTerm);
+  return new Promise<number>((resolve) => {
+    const done = (code: number) => {
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+      resolve(code);
+    };
+    child.once('error', (error) => {
+      io.stderr.write(`rebind port: could not start \`${file}\`: ${error.message}\n`);
+      done(127);
+    });
+    child.once('exit', (code, signal) => {
+      done(code ?? 128 + (signal === null ? 0 : (constants.signals[signal] ?? 0)));
+    });
+  });
+}
+
+export const port: Command = {
+  summary: 'print free ports, or hold them while a command runs',
+  async run(argv, io) {
+    const parsed = parse(argv);
+    if (parsed === 'help') {
+      io.stdout.write(`${help}\n`);
+      return 0;
+    }
+    const leases = await allocatePorts(parsed.count, parsed.options);
+    try {
+      if (parsed.hold) return await runHolding(parsed.command, leases, io);
+      const ports = leases.map((lease) => lease.port);
+      io.stdout.write(parsed.json ? `${JSON.stringify(ports)}\n` : `${ports.join('\n')}\n`);
+      const these = ports.length > 1 ? ['these ports are', 'them'] : ['this port is', 'it'];
+      io.stderr.write(
+        `rebind port: ${these[0]} not held once this command exits; another process may take ${these[1]}. ` +
+          'To hold ports, run `rebind port --hold -- <command ...>`.\n',
+      );
+      return 0;
+    } finally {
+      await Promise.all(leases.map((lease) => lease.release()));
+    }
+  },
+};
