@@ -8,12 +8,20 @@ export type { ProcessExit, StartProcessOptions, StartedProcess } from './start-p
 export { httpGet } from './readiness.js';
 export type { HttpAnswer, ReadyCheck } from './readiness.js';
 export { stopProcessGroup } from './stop-tree.js';
+export { isRunning, listeningInodes, pidsHoldingSockets, processTree } from './process-tree.js';
 export type { StopOptions } from './stop-tree.js';
 export { getWatchdog } from './watchdog.js';
 export type { GuardedRequest, Watchdog } from './watchdog.js';
 export { holdSocket } from './hold-socket.js';
 export type { HeldSocket } from './hold-socket.js';
 export { isLoopback, restartStrategies, startRestartable, validateStrategy } from './restart.js';
+export type {
+  RestartHooks,
+  RestartPlan,
+  RestartStrategy,
+  Restartable,
+  RestartableOptions,
+} from './restart.js';
 export { allocatePort, allocatePorts } from './allocate-port.js';
 export type { AllocatePortOptions } from './allocate-port.js';
 export type { LeaseListenOptions, PortLease } from './port-lease.js';

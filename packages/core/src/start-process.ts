@@ -22,7 +22,7 @@ export interface StartProcessOptions {
   readonly readyTimeout?: number;
   /** Ms between polls of a `tcp`, `http` or `check` readiness. @default 1, doubling to 20 */
   readonly readyInterval?: number;
-  /** How `stop()` (and a failed start) stops the tree. @default SIGTERM, SIGKILL after 5000 ms */
+  /** How `stop()` stops the tree (a failed start is SIGKILLed at once). @default SIGTERM, SIGKILL after 5000 ms */
   readonly stop?: StopOptions;
   /** Open file descriptors (or handles) given to the child as fds 3, 4, ... */
   readonly extraFds?: readonly number[];
@@ -244,7 +244,9 @@ async function launch(options: StartProcessOptions): Promise<ProcessRun> {
   try {
     await waitReady(run, options);
   } catch (error) {
-    await run.stop(undefined).catch(() => undefined);
+    // A failed start is given up on: SIGKILL the group (a server still in its start-up,
+    // nginx retrying bind() for example, may not handle graceful signals yet).
+    await run.stop({ signal: 'SIGKILL' }).catch(() => undefined);
     throw error;
   }
   return run;

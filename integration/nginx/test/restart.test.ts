@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { processTree, type RestartStrategy } from '@rebind/core';
+import { startNginx } from '@rebind/nginx';
+import { requireComponent } from '@rebind/test-support';
+
+// Each answer carries the worker's pid ($pid): it must belong to the new master's tree.
+const snippet = 'location / { return 200 "$pid"; }';
+
+async function firstAnswer(url: string): Promise<number> {
+  const response = await fetch(url);
+  expect(response.status).toBe(200);
+  return Number(await response.text());
+}
+
+describe.runIf(requireComponent('nginx'))('200 back-to-back restarts per strategy', () => {
+  const strategies: RestartStrategy[] = ['wait', 'fresh-port', 'reuseport', 'inherit', 'reload'];
+  for (const strategy of strategies) {
+    it(`'${strategy}': no failure, every first answer from the new instance`, async () => {
+      await using web = await startNginx({ snippet, restartStrategy: strategy });
+      const port = web.port;
+      const ports = new Set<number>();
+      let stale = 0;
+      for (let i = 0; i < 200; i++) {
+        const previous = processTree(web.pid);
+        await web.restart();
+        ports.add(web.port);
+        const worker = await firstAnswer(web.url);
+        const current = processTree(web.pid);
+        if (!current.includes(worker) || (strategy !== 'reload' && previous.includes(worker)))
+          stale++;
+        if (strategy === 'reload' && previous.slice(1).includes(worker)) stale++;
+      }
+      expect(stale).toBe(0);
+      if (strategy === 'fresh-port') expect(ports.size).toBe(200);
+      else expect([...ports]).toEqual([port]);
+    });
+  }
+});

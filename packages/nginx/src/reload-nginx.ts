@@ -1,0 +1,75 @@
+import { randomBytes } from 'node:crypto';
+import { readFile, stat, writeFile } from 'node:fs/promises';
+import {
+  RebindError,
+  httpGet,
+  indentOutput,
+  isRunning,
+  processTree,
+  throwIfAborted,
+} from '@rebind/core';
+import { configError } from './nginx-errors.js';
+import { READY_HOST, READY_PATH, type LineMap } from './render-config.js';
+import type { NginxInstance } from './start-nginx.js';
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * `'reload'`: renders a new token, sends HUP to the master, and resolves once the new
+ * configuration answers and every old worker has exited (old workers keep accepting for
+ * a while after HUP, so "a new answer" alone does not prove that no old one follows).
+ */
+export async function reloadNginx(
+  instance: NginxInstance,
+  options: {
+    readonly render: (token: string) => { text: string; lines: LineMap };
+    readonly conf: string;
+    readonly errorLogPath: string;
+    readonly host: string;
+    readonly timeout: number;
+    readonly signal?: AbortSignal;
+  },
+): Promise<NginxInstance> {
+  const token = randomBytes(8).toString('hex');
+  const { text, lines } = options.render(token);
+  await writeFile(options.conf, text);
+  const master = instance.process.pid;
+  const oldWorkers = processTree(master).filter((pid) => pid !== master);
+  const logStart = await stat(options.errorLogPath).then(
+    (s) => s.size,
+    () => 0,
+  );
+  process.kill(master, 'SIGHUP');
+  const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+  const url = `http://${host}:${instance.port}${READY_PATH}`;
+  const deadline = performance.now() + options.timeout;
+  for (let i = 0; ; i++) {
+    throwIfAborted(options.signal, 'Reloading nginx');
+    if (!isRunning(master)) {
+      throw new RebindError(
+        'REBIND_PROCESS_EXITED',
+        `nginx (master ${master}) exited during a reload. Its output:\n${indentOutput(instance.process.output())}`,
+      );
+    }
+    let fresh = false;
+    try {
+      fresh = (await httpGet(url, { host: READY_HOST }, 1000)).body === token;
+    } catch {
+      // not answering yet
+    }
+    if (fresh && oldWorkers.every((pid) => !isRunning(pid))) return { ...instance, token, lines };
+    if (i % 10 === 0) {
+      const log = (await readFile(options.errorLogPath, 'utf8').catch(() => '')).slice(logStart);
+      const error = /\[emerg\]/.test(log) ? configError(log, options.conf, lines) : undefined;
+      if (error) throw error;
+    }
+    if (performance.now() > deadline) {
+      throw new RebindError(
+        'REBIND_START_TIMEOUT',
+        `nginx (master ${master}) did not finish its reload within ${options.timeout} ms: ${fresh ? 'the new configuration answers, but old workers still run' : 'the new configuration never answered'}. Raise \`readyTimeout\`, or look at the error log.`,
+        { details: { pid: master, oldWorkers } },
+      );
+    }
+    await sleep(1);
+  }
+}

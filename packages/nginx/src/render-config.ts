@@ -1,0 +1,211 @@
+import { basename, isAbsolute, join } from 'node:path';
+import type { Directive } from './parse-config.js';
+import { unquote } from './parse-config.js';
+
+/** Where each line of the rendered config came from (index 0 is line 1). */
+export type LineMap = ReadonlyArray<{ readonly file: string; readonly line: number } | undefined>;
+
+export interface RenderOptions {
+  readonly prefix: string;
+  readonly host: string;
+  /** Original listen port -> the port this instance binds. */
+  readonly portMap: ReadonlyMap<number, number>;
+  /** The port that carries the readiness location. */
+  readonly mainPort: number;
+  /** Add `reuseport` to the main port's listens. */
+  readonly reuseport: boolean;
+  /** Add `reuseport` to the other ports' listens (set on loopback, so that they never race). */
+  readonly extraReuseport: boolean;
+  /** Served at {@link READY_PATH} with Host {@link READY_HOST}. */
+  readonly token: string;
+  /** `user` to add when the master runs as root and nginx's compiled default user is missing. */
+  readonly addUser?: string;
+  /** Temp-path directives this binary knows (`proxy_temp_path`...). */
+  readonly tempPaths: readonly string[];
+  /** nginx's compiled prefix, to resolve relative `load_module` paths. */
+  readonly compiledPrefix: string;
+}
+
+export const READY_HOST = 'rebind-ready.invalid';
+export const READY_PATH = '/.rebind-ready';
+
+interface Listen {
+  readonly port: number;
+  readonly unix: boolean;
+}
+
+export function parseListen(arg: string): Listen {
+  const value = unquote(arg);
+  if (value.startsWith('unix:')) return { port: 0, unix: true };
+  if (/^\d+$/.test(value)) return { port: Number(value), unix: false };
+  const v6 = /^\[[^\]]*\](?::(\d+))?$/.exec(value);
+  if (v6) return { port: v6[1] ? Number(v6[1]) : 80, unix: false };
+  const hostPort = /:(\d+)$/.exec(value);
+  return { port: hostPort ? Number(hostPort[1]) : 80, unix: false };
+}
+
+function serverBlocks(directives: readonly Directive[]): Directive[] {
+  const found: Directive[] = [];
+  for (const d of directives) {
+    if ((d.name === 'http' || d.name === 'stream') && d.block) {
+      for (const s of d.block) if (s.name === 'server' && s.block) found.push(s);
+    }
+  }
+  return found;
+}
+
+/** The distinct TCP ports the config listens on, in order (a server without listen: 80). */
+export function listenPorts(directives: readonly Directive[]): number[] {
+  const ports: number[] = [];
+  for (const server of serverBlocks(directives)) {
+    const listens = (server.block ?? []).filter((d) => d.name === 'listen');
+    if (listens.length === 0 && !ports.includes(80)) ports.push(80);
+    for (const l of listens) {
+      const parsed = parseListen(l.args[0] ?? '');
+      if (!parsed.unix && !ports.includes(parsed.port)) ports.push(parsed.port);
+    }
+  }
+  return ports;
+}
+
+const keepPath = (value: string) =>
+  value === 'off' ||
+  value === 'stderr' ||
+  value.startsWith('syslog:') ||
+  value.startsWith('memory:') ||
+  value.startsWith('/dev/');
+
+/**
+ * Renders the per-instance copy: listens bound to this instance's host and ports, pid,
+ * logs and temp paths under the private prefix, `daemon off`, and a readiness location
+ * that serves the instance token. Directives the user set are kept, never duplicated.
+ */
+export function renderConfig(
+  directives: readonly Directive[],
+  options: RenderOptions,
+): { text: string; lines: LineMap } {
+  const out: string[] = [];
+  const lines: Array<{ file: string; line: number } | undefined> = [];
+  const hostText = options.host.includes(':') ? `[${options.host}]` : options.host;
+  const seenAddress = new Set<string>();
+  const emit = (depth: number, text: string, from?: Directive) => {
+    out.push(`${'    '.repeat(depth)}${text}`);
+    lines.push(from ? { file: from.file, line: from.line } : undefined);
+  };
+  const logPath = (arg: string) => {
+    const value = unquote(arg);
+    return keepPath(value) ? arg : JSON.stringify(join(options.prefix, 'logs', basename(value)));
+  };
+
+  const listenText = (d: Directive): string | undefined => {
+    const parsed = parseListen(d.args[0] ?? '');
+    if (parsed.unix) return `listen ${d.args.join(' ')};`;
+    const port = options.portMap.get(parsed.port) ?? parsed.port;
+    const address = `${hostText}:${port}`;
+    const params = d.args.slice(1);
+    const first = !seenAddress.has(address);
+    seenAddress.add(address);
+    const wantsReuseport = port === options.mainPort ? options.reuseport : options.extraReuseport;
+    if (first && wantsReuseport && !params.includes('reuseport')) params.push('reuseport');
+    return `listen ${[address, ...params].join(' ')};`;
+  };
+
+  const renderList = (list: readonly Directive[], depth: number, context: string) => {
+    for (const d of list) renderOne(d, depth, context);
+  };
+
+  const renderServer = (d: Directive, depth: number) => {
+    emit(depth, `server {`, d);
+    const inServer = new Set<string>();
+    const hasListen = (d.block ?? []).some((c) => c.name === 'listen');
+    if (!hasListen) {
+      const port = options.portMap.get(80) ?? 80;
+      const address = `${hostText}:${port}`;
+      const first = !seenAddress.has(address);
+      seenAddress.add(address);
+      const reuse =
+        first && (port === options.mainPort ? options.reuseport : options.extraReuseport);
+      emit(depth + 1, `listen ${address}${reuse ? ' reuseport' : ''};`, d);
+    }
+    for (const c of d.block ?? []) {
+      if (c.name === 'listen') {
+        const text = listenText(c);
+        const key = text?.split(' ')[1]?.replace(/;$/, '') ?? '';
+        if (text === undefined || inServer.has(key)) continue;
+        inServer.add(key);
+        emit(depth + 1, text, c);
+      } else renderOne(c, depth + 1, 'server');
+    }
+    emit(depth, '}', d);
+  };
+
+  function renderOne(d: Directive, depth: number, context: string): void {
+    if (d.raw !== undefined) {
+      emit(depth, `${[d.name, ...d.args].join(' ')} {${d.raw}}`, d);
+      for (let i = 1; i < d.raw.split('\n').length; i++)
+        lines.push({ file: d.file, line: d.line + i });
+      return;
+    }
+    if (d.name === 'server' && d.block && (context === 'http' || context === 'stream')) {
+      renderServer(d, depth);
+      return;
+    }
+    let args = d.args;
+    if (d.name === 'error_log' || d.name === 'access_log')
+      args = [logPath(args[0] ?? ''), ...args.slice(1)];
+    else if (options.tempPaths.includes(d.name))
+      args = [
+        JSON.stringify(join(options.prefix, 'temp', d.name.replace(/_temp_path$/, ''))),
+        ...args.slice(1),
+      ];
+    else if (d.name === 'load_module' && args[0] && !isAbsolute(unquote(args[0])))
+      args = [JSON.stringify(join(options.compiledPrefix, unquote(args[0])))];
+    if (d.block === undefined) {
+      emit(depth, `${[d.name, ...args].join(' ')};`, d);
+      return;
+    }
+    emit(depth, `${[d.name, ...args].join(' ')} {`, d);
+    const inner =
+      d.name === 'http' || d.name === 'stream' || d.name === 'events' ? d.name : context;
+    if (d.name === 'http') renderHttpDefaults(d, depth + 1);
+    renderList(d.block, depth + 1, inner);
+    if (d.name === 'http') {
+      emit(depth + 1, `server {`);
+      emit(depth + 2, `listen ${hostText}:${options.mainPort};`);
+      emit(depth + 2, `server_name ${READY_HOST};`);
+      emit(depth + 2, `location = ${READY_PATH} {`);
+      emit(depth + 3, `access_log off;`);
+      emit(depth + 3, `default_type text/plain;`);
+      emit(depth + 3, `return 200 "${options.token}";`);
+      emit(depth + 2, `}`);
+      emit(depth + 1, `}`);
+    }
+    emit(depth, '}', d);
+  }
+
+  function renderHttpDefaults(http: Directive, depth: number): void {
+    const names = new Set((http.block ?? []).map((c) => c.name));
+    if (!names.has('access_log'))
+      emit(depth, `access_log ${JSON.stringify(join(options.prefix, 'logs', 'access.log'))};`);
+    for (const temp of options.tempPaths) {
+      if (!names.has(temp))
+        emit(
+          depth,
+          `${temp} ${JSON.stringify(join(options.prefix, 'temp', temp.replace(/_temp_path$/, '')))};`,
+        );
+    }
+  }
+
+  const main = new Set(directives.map((d) => d.name));
+  emit(0, 'daemon off;');
+  emit(0, `pid ${JSON.stringify(join(options.prefix, 'logs', 'nginx.pid'))};`);
+  if (!main.has('error_log'))
+    emit(0, `error_log ${JSON.stringify(join(options.prefix, 'logs', 'error.log'))};`);
+  if (options.addUser !== undefined && !main.has('user')) emit(0, `user ${options.addUser};`);
+  if (!main.has('events')) emit(0, 'events {}');
+  for (const d of directives) {
+    if (d.name === 'daemon' || d.name === 'pid') continue;
+    renderOne(d, 0, 'main');
+  }
+  return { text: `${out.join('\n')}\n`, lines };
+}

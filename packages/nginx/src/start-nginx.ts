@@ -1,0 +1,304 @@
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  createLogger,
+  invalidOption,
+  isRebindError,
+  startProcess,
+  startRestartable,
+  validateSignal,
+  validateStrategy,
+  validateTimeout,
+  restartStrategies,
+  type RestartPlan,
+  type RestartStrategy,
+  type Restartable,
+  type StartedProcess,
+} from '@rebind/core';
+import { findNginx, type NginxBinary } from './find-nginx.js';
+import { BIND_FAILURE, bindFailureError, configError } from './nginx-errors.js';
+import { loadSource, type NginxSource } from './nginx-source.js';
+import { reloadNginx } from './reload-nginx.js';
+import { listenPorts, renderConfig, type LineMap } from './render-config.js';
+import { binaryDefaults } from './binary-defaults.js';
+import { leaseExtraPort, type ExtraPort } from './extra-port.js';
+import { readyCheck } from './ready-check.js';
+
+export interface StartNginxOptions {
+  /** Your nginx.conf: a path, or the configuration text. */
+  readonly config?: string;
+  /** A `server { }` block (or several, with other http-level directives), or a server's body. */
+  readonly snippet?: string;
+  /** The nginx binary: a path or a name on PATH. @default 'nginx' */
+  readonly binary?: string;
+  /** The port for the first listen (others are allocated). @default 'auto' */
+  readonly port?: number | 'auto';
+  /** The address every listen is bound to. @default '127.0.0.1' */
+  readonly host?: string;
+  /** @default 'wait' */
+  readonly restartStrategy?: RestartStrategy;
+  /** Allow `'reuseport'` on a non-loopback host. @default false */
+  readonly allowUnsafeReuseport?: boolean;
+  /** Ms to wait for the instance to answer. @default 10000 */
+  readonly readyTimeout?: number;
+  /** Grace period in ms after SIGQUIT before SIGKILL. @default 5000 */
+  readonly stopTimeout?: number;
+  /** Keep the private prefix directory after stop(). @default false */
+  readonly keepPrefix?: boolean;
+  readonly signal?: AbortSignal;
+}
+
+export interface RestartNginxOptions {
+  /** This restart's strategy. @default the instance's `restartStrategy` */
+  readonly strategy?: RestartStrategy;
+  readonly signal?: AbortSignal;
+}
+
+/** A running nginx from {@link startNginx}. */
+export interface StartedNginx {
+  /** The master's pid (changes on restart, except `'reload'`). */
+  readonly pid: number;
+  /** The port of the first listen. */
+  readonly port: number;
+  /** Every listen port of your config -> the port this instance binds. */
+  readonly ports: Readonly<Record<string, number>>;
+  readonly host: string;
+  /** `http://127.0.0.1:<port>/` */
+  readonly url: string;
+  /** The private prefix directory (conf/, logs/, temp/). */
+  readonly prefix: string;
+  /** The current instance's token (served at `/.rebind-ready` with Host `rebind-ready.invalid`). */
+  readonly token: string | undefined;
+  readonly binary: NginxBinary;
+  /** Restarts; resolves when the new instance is proven to answer and the old one is gone. */
+  restart(options?: RestartNginxOptions): Promise<void>;
+  /** Stops nginx (SIGQUIT, SIGKILL after `stopTimeout`), removes the prefix. Idempotent. */
+  stop(): Promise<void>;
+  /** The error log's content. */
+  errorLog(): Promise<string>;
+  /** nginx's stdout and stderr. */
+  output(): string;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+export interface NginxInstance {
+  readonly process: StartedProcess;
+  readonly token: string | undefined;
+  readonly port: number;
+  readonly lines: LineMap;
+}
+
+const log = createLogger('nginx');
+
+function validate(options: StartNginxOptions): void {
+  if (typeof options !== 'object' || options === null)
+    throw invalidOption('options', 'an object', options);
+  if ((options.config === undefined) === (options.snippet === undefined))
+    throw invalidOption(
+      'config',
+      'a path or text, or else a `snippet` (exactly one of them)',
+      options.config,
+    );
+  if (options.host !== undefined && (typeof options.host !== 'string' || options.host === ''))
+    throw invalidOption('host', 'an IP address', options.host);
+  if (options.restartStrategy !== undefined)
+    validateStrategy(options.restartStrategy, restartStrategies);
+  if (options.readyTimeout !== undefined) validateTimeout(options.readyTimeout, 'readyTimeout');
+  if (options.stopTimeout !== undefined) validateTimeout(options.stopTimeout, 'stopTimeout');
+  validateSignal(options.signal);
+}
+
+/**
+ * Starts a pristine nginx from your config (or a snippet) in a private prefix directory,
+ * on loopback ports rebind allocates, and resolves once the new instance itself answers.
+ */
+export async function startNginx(options: StartNginxOptions): Promise<StartedNginx> {
+  validate(options);
+  const binary = await findNginx(options.binary);
+  const source: NginxSource = loadSource(options);
+  const host = options.host ?? '127.0.0.1';
+  const defaults = binaryDefaults(binary);
+  const originalPorts = listenPorts(source.directives);
+  const prefix = await mkdtemp(join(tmpdir(), 'rebind-nginx-'));
+  const extras: ExtraPort[] = [];
+  let restartable: Restartable<NginxInstance> | undefined;
+  try {
+    for (const dir of ['conf', 'logs', 'temp']) await mkdir(join(prefix, dir));
+    // Workers run as nginx's unprivileged user when the master is root: let them in.
+    if (process.getuid?.() === 0) await chmod(prefix, 0o755);
+    for (const original of originalPorts.slice(1))
+      extras.push(await leaseExtraPort(host, original));
+    const conf = join(prefix, 'conf', 'nginx.conf');
+    const errorLogPath = join(prefix, 'logs', 'error.log');
+    const hasHttp = source.directives.some((d) => d.name === 'http');
+
+    const render = (plan: RestartPlan, token: string) => {
+      const portMap = new Map<number, number>();
+      portMap.set(originalPorts[0] ?? 80, plan.port);
+      for (const e of extras) portMap.set(e.original, e.port);
+      return renderConfig(source.directives, {
+        prefix,
+        host,
+        portMap,
+        mainPort: plan.port,
+        reuseport: plan.reuseport,
+        extraReuseport: extras.length > 0 && plan.host.startsWith('127.'),
+        token,
+        addUser: defaults.addUser,
+        tempPaths: defaults.tempPaths,
+        compiledPrefix: defaults.compiledPrefix,
+      });
+    };
+
+    const start = async (plan: RestartPlan, signal?: AbortSignal): Promise<NginxInstance> => {
+      const token = randomBytes(8).toString('hex');
+      const { text, lines } = render(plan, token);
+      await writeFile(conf, text);
+      let bindLine: string | undefined;
+      let output = '';
+      let proc: StartedProcess;
+      try {
+        proc = await startProcess({
+          command: binary.path,
+          args: [
+            '-p',
+            `${prefix}/`,
+            '-c',
+            conf,
+            ...(binary.supportsErrorLogFlag ? ['-e', errorLogPath] : []),
+          ],
+          env: { NGINX: plan.socket ? `3;` : undefined },
+          extraFds: plan.socket ? [plan.socket.fd] : [],
+          onOutput: (chunk) => {
+            if (output.length < 65536) output += chunk;
+            bindLine ??= BIND_FAILURE.exec(chunk)?.[0];
+          },
+          ready: readyCheck({
+            host,
+            port: plan.port,
+            token: hasHttp ? token : undefined,
+            failure: () => bindLine,
+          }),
+          readyInterval: 1,
+          readyTimeout: options.readyTimeout ?? 10_000,
+          stop: { signal: 'SIGQUIT', timeout: options.stopTimeout ?? 5000 },
+          signal,
+        });
+      } catch (error) {
+        if (bindLine !== undefined) throw bindFailureError(bindLine, plan.port, output);
+        if (isRebindError(error, 'REBIND_PROCESS_EXITED'))
+          throw configError(output, conf, lines) ?? error;
+        throw error;
+      }
+      log('[nginx:%d] master %d ready (%s)', plan.port, proc.pid, plan.strategy);
+      return { process: proc, token: hasHttp ? token : undefined, port: plan.port, lines };
+    };
+
+    restartable = await startRestartable<NginxInstance>(
+      {
+        name: 'nginx',
+        strategies: restartStrategies,
+        start,
+        stop: (instance) => instance.process.stop(),
+        reload: (instance, plan, signal) =>
+          reloadNginx(instance, {
+            render: (token) => render(plan, token),
+            conf,
+            errorLogPath,
+            host,
+            timeout: options.readyTimeout ?? 10_000,
+            signal,
+          }),
+      },
+      {
+        host,
+        port: options.port ?? 'auto',
+        strategy: options.restartStrategy ?? 'wait',
+        allowUnsafeReuseport: options.allowUnsafeReuseport,
+        signal: options.signal,
+      },
+    );
+  } catch (error) {
+    await Promise.all(extras.map((e) => e.release()));
+    await rm(prefix, { recursive: true, force: true });
+    throw error;
+  }
+  return new StartedNginxHandle(restartable, {
+    binary,
+    host,
+    prefix,
+    originalPorts,
+    extras,
+    keep: options.keepPrefix === true,
+  });
+}
+
+class StartedNginxHandle implements StartedNginx {
+  #stopped: Promise<void> | undefined;
+  constructor(
+    readonly restartable: Restartable<NginxInstance>,
+    readonly info: {
+      readonly binary: NginxBinary;
+      readonly host: string;
+      readonly prefix: string;
+      readonly originalPorts: readonly number[];
+      readonly extras: readonly ExtraPort[];
+      readonly keep: boolean;
+    },
+  ) {}
+
+  get pid() {
+    return this.restartable.instance.process.pid;
+  }
+  get port() {
+    return this.restartable.plan.port;
+  }
+  get ports() {
+    const ports: Record<string, number> = {
+      [String(this.info.originalPorts[0] ?? this.port)]: this.port,
+    };
+    for (const e of this.info.extras) ports[String(e.original)] = e.port;
+    return ports;
+  }
+  get host() {
+    return this.info.host;
+  }
+  get url() {
+    const host = this.info.host.includes(':') ? `[${this.info.host}]` : this.info.host;
+    return `http://${host}:${this.port}/`;
+  }
+  get prefix() {
+    return this.info.prefix;
+  }
+  get token() {
+    return this.restartable.instance.token;
+  }
+  get binary() {
+    return this.info.binary;
+  }
+  async restart(options: RestartNginxOptions = {}): Promise<void> {
+    await this.restartable.restart(options);
+  }
+  output(): string {
+    return this.restartable.instance.process.output();
+  }
+  async errorLog(): Promise<string> {
+    return readFile(join(this.info.prefix, 'logs', 'error.log'), 'utf8').catch(() => '');
+  }
+  stop(): Promise<void> {
+    this.#stopped ??= (async () => {
+      try {
+        await this.restartable.stop();
+      } finally {
+        await Promise.all(this.info.extras.map((e) => e.release()));
+        if (!this.info.keep) await rm(this.info.prefix, { recursive: true, force: true });
+      }
+    })();
+    return this.#stopped;
+  }
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.stop();
+  }
+}
