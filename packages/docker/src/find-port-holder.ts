@@ -58,14 +58,14 @@ export async function findPortHolder(
   if (!options.engineIsLocal) return { kind: 'unknown' };
   const process = await hostProcessListeningOn(port);
   if (process === undefined) return { kind: 'unknown' };
-  if (/(^|\/)docker-proxy( |$)/.test(process.command.split(' ')[0] ?? '')) {
-    const ip = /-container-ip (\S+)/.exec(process.command)?.[1];
+  if (process.containerIp !== undefined) {
+    const ip = process.containerIp;
     const behind = all.find((c) =>
       Object.values(c.NetworkSettings?.Networks ?? {}).some((n) => n.IPAddress === ip),
     );
     if (behind) return asContainer(behind);
   }
-  return { kind: 'process', ...process };
+  return { kind: 'process', pid: process.pid, command: process.command };
 }
 
 /** "container web (id 3f2a1b4c5d6e, image rebind/nginx:test), started by this process" */

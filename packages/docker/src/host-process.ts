@@ -1,26 +1,23 @@
-// Stand-in until the watcher (inspectPort, issue 3) lands: the host process listening on
-// a TCP port, by `ss -Htlnp`, with its command line. Replaced by inspectPort's owners.
-import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+// The host process listening on a TCP port, through the watcher of @rebind/core
+// (inspectPort): its pid and command line, and for a docker-proxy the container address
+// it forwards to.
+import { inspectPort } from '@rebind/core';
 
 export interface HostProcess {
   readonly pid: number;
   readonly command: string;
+  /** For a docker-proxy: the container address it forwards to. */
+  readonly containerIp?: string;
 }
 
 export async function hostProcessListeningOn(port: number): Promise<HostProcess | undefined> {
-  const output = await new Promise<string>((resolve) => {
-    execFile('ss', ['-Htlnp', `sport = :${port}`], { timeout: 5000 }, (error, stdout) =>
-      resolve(error ? '' : stdout),
-    );
-  });
-  const pid = Number(/pid=(\d+)/.exec(output)?.[1]);
-  if (!Number.isInteger(pid) || pid <= 0) return undefined;
-  let command = '';
-  try {
-    command = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
-  } catch {
-    // ended meanwhile
-  }
-  return { pid, command };
+  const report = await inspectPort(port, { docker: false });
+  const pids = new Set(report.sockets.filter((s) => s.state === 'LISTEN').map((s) => s.pid));
+  const owner = report.owners.find((o) => o.pid !== undefined && pids.has(o.pid));
+  if (owner?.pid === undefined) return undefined;
+  return {
+    pid: owner.pid,
+    command: owner.commandLine ?? owner.command ?? '',
+    ...(owner.proxy === undefined ? {} : { containerIp: owner.proxy.containerIp }),
+  };
 }

@@ -246,23 +246,30 @@ export async function startContainer(options: StartContainerOptions): Promise<St
     async restart() {
       const old = need();
       current = undefined;
-      // Host ports that must stay the same: fixed and remapped ones. Those need the old
-      // container removed (and its ports released) before the new one is created. With
-      // only 'auto'/'random' ports (and no fixed name) the new instance starts on fresh
-      // ports while the old one is removed.
-      const fixed = [...ports].some(([, r]) => typeof r === 'number');
-      const same = new Map<number, HostPortRequest>(
-        [...ports].map(([c, r]) => [c, typeof r === 'number' ? (old.ports.get(c) ?? r) : r]),
+      // Fixed host ports stay the same: the old container's removal (and the release of
+      // its ports) finishes before the new one is created. 'auto', engine-chosen and
+      // remapped ports (never the ones asked for) move: with only those (and no fixed
+      // name) the new instance starts on fresh ports while the old one is removed.
+      const remappedNow = new Set(
+        remappedPorts
+          .filter((r) => old.ports.get(r.containerPort) === r.port)
+          .map((r) => r.containerPort),
       );
+      const request = (c: number, r: HostPortRequest): HostPortRequest =>
+        remappedNow.has(c) ? 'auto' : r;
+      const fixed = [...ports].some(([c, r]) => typeof request(c, r) === 'number');
+      const same = new Map<number, HostPortRequest>([...ports].map(([c, r]) => [c, request(c, r)]));
       if (fixed || options.name !== undefined) {
         await remove(old);
         current = await launchInstance({ ...spec, name: nextName(), ports: same });
       } else {
-        const [, next] = await Promise.all([
+        const [removed, launched] = await Promise.allSettled([
           remove(old),
           launchInstance({ ...spec, name: nextName(), ports: same }),
         ]);
-        current = next;
+        if (launched.status === 'fulfilled') current = launched.value;
+        if (launched.status === 'rejected') throw launched.reason;
+        if (removed.status === 'rejected') throw removed.reason;
       }
       remappedPorts.push(...current.remapped);
       log('restarted as %s', current.name);
