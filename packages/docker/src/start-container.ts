@@ -271,8 +271,9 @@ export async function startContainer(options: StartContainerOptions): Promise<St
         if (launched.status === 'rejected') throw launched.reason;
         if (removed.status === 'rejected') throw removed.reason;
       }
-      remappedPorts.push(...current.remapped);
-      log('restarted as %s', current.name);
+      const now = need();
+      remappedPorts.push(...now.remapped);
+      log('restarted as %s', now.name);
     },
     async stop() {
       if (stopped) return;
