@@ -42,6 +42,7 @@ export interface CommandServiceOptions {
 export interface ServiceDeclaration {
   readonly nginx?: Readonly<Record<string, unknown>>;
   readonly container?: Readonly<Record<string, unknown>>;
+  /** startCompose's options plus `endpoint: { service, port }`: what tests reach. */
   readonly compose?: Readonly<Record<string, unknown>>;
   readonly command?: CommandServiceOptions;
   /** @default 'per-test' */
@@ -147,6 +148,19 @@ export function resolveServices(options: unknown): ResolvedService[] {
     if (!isObject(value)) throw invalidOption(`services.${name}.${kind}`, 'an object', value);
     assertSerialisable(`services.${name}.${kind}`, value);
     if (kind === 'command') validateCommand(name, value);
+    if (kind === 'compose') {
+      const endpoint = value.endpoint as Record<string, unknown> | undefined;
+      if (
+        !isObject(endpoint) ||
+        typeof endpoint.service !== 'string' ||
+        typeof endpoint.port !== 'number'
+      )
+        throw invalidOption(
+          `services.${name}.compose.endpoint`,
+          "the service and container port tests reach, e.g. `{ service: 'web', port: 80 }`",
+          endpoint,
+        );
+    }
     const pristine = declaration.pristine ?? 'per-test';
     if (!pristinePolicies.includes(pristine as Pristine))
       throw invalidOption(

@@ -1,71 +1,80 @@
-// Picks the manager that runs a service of each kind.
-import { RebindError } from '@rebind/core';
+// Picks the manager that runs a service of each kind. Managers are imported when first
+// used, so a run with only commands never loads the Docker client.
+import type { StartComposeOptions, StartContainerOptions } from '@rebind/docker';
+import type { StartNginxOptions } from '@rebind/nginx';
 import { startCommandService } from './command-service.js';
 import type { ServiceKind } from './declaration.js';
 import type { InstanceStarter, ServiceInstance, StartContext } from './service-instance.js';
 
-async function managerFunction(pkg: '@rebind/nginx' | '@rebind/docker', name: string) {
-  const mod = (await import(pkg)) as Record<string, unknown>;
-  const fn = mod[name];
-  if (typeof fn !== 'function')
-    throw new RebindError(
-      'REBIND_UNSUPPORTED_PLATFORM',
-      `This build of ${pkg} has no \`${name}\`. Update ${pkg} to the version that matches this adapter.`,
-    );
-  return fn as (options: Record<string, unknown>) => Promise<Record<string, unknown>>;
-}
-
-/** Wraps a manager's started handle (startNginx, startContainer, startCompose). */
-function fromHandle(handle: Record<string, unknown>): ServiceInstance {
-  const call = (method: string) => (handle[method] as () => Promise<unknown>).call(handle);
-  return {
-    address: () => {
-      const port = handle.port as number;
-      const host = (handle.host as string | undefined) ?? '127.0.0.1';
-      const ports = (handle.ports as Record<string, number> | undefined) ?? {
-        [String(port)]: port,
-      };
-      return {
-        host,
-        port,
-        ports: Array.isArray(ports)
-          ? Object.fromEntries(ports.map((p: number) => [String(p), p]))
-          : ports,
-        url: (handle.url as string | undefined) ?? `http://${host}:${port}`,
-        pid: handle.pid as number | undefined,
-      };
-    },
-    restart: async () => void (await call('restart')),
-    stop: async () => void (await call('stop')),
-  };
-}
+const withLabels = (
+  options: Readonly<Record<string, unknown>>,
+  labels: Readonly<Record<string, string>>,
+) => ({
+  ...options,
+  labels: { ...(options.labels as Record<string, string> | undefined), ...labels },
+});
 
 const starters: Record<ServiceKind, InstanceStarter> = {
   command: startCommandService,
-  nginx: async ({ service }: StartContext) =>
-    fromHandle(
-      await (
-        await managerFunction('@rebind/nginx', 'startNginx')
-      )({ ...service.options }),
-    ),
-  container: async ({ service, labels }: StartContext) =>
-    fromHandle(
-      await (
-        await managerFunction('@rebind/docker', 'startContainer')
-      )({
-        ...service.options,
-        labels: { ...(service.options.labels as Record<string, string> | undefined), ...labels },
+
+  async nginx({ service }: StartContext): Promise<ServiceInstance> {
+    const { startNginx } = await import('@rebind/nginx');
+    const nginx = await startNginx(service.options as StartNginxOptions);
+    return {
+      address: () => ({
+        host: nginx.host,
+        port: nginx.port,
+        ports: nginx.ports,
+        url: nginx.url,
+        pid: nginx.pid,
       }),
-    ),
-  compose: async ({ service, labels }: StartContext) =>
-    fromHandle(
-      await (
-        await managerFunction('@rebind/docker', 'startCompose')
-      )({
-        ...service.options,
-        labels: { ...(service.options.labels as Record<string, string> | undefined), ...labels },
+      restart: () => nginx.restart(),
+      stop: () => nginx.stop(),
+    };
+  },
+
+  async container({ service, labels }: StartContext): Promise<ServiceInstance> {
+    const { startContainer } = await import('@rebind/docker');
+    const options = withLabels(service.options, labels) as unknown as StartContainerOptions;
+    const container = await startContainer(options);
+    const published = (options.ports ?? []).map((p) => (typeof p === 'number' ? p : p.container));
+    return {
+      address: () => ({
+        host: container.host,
+        port: container.port(),
+        ports: Object.fromEntries(published.map((p) => [String(p), container.port(p)])),
+        url: container.url(),
       }),
-    ),
+      restart: () => container.restart(),
+      stop: () => container.stop(),
+    };
+  },
+
+  // A compose project has no restart of its own: a restart is down() and a new project.
+  // `endpoint: { service, port }` (stripped before startCompose) names the main endpoint.
+  async compose({ service }: StartContext): Promise<ServiceInstance> {
+    const { startCompose } = await import('@rebind/docker');
+    const { endpoint, ...options } = service.options as unknown as StartComposeOptions & {
+      readonly endpoint: { readonly service: string; readonly port: number };
+    };
+    let compose = await startCompose(options);
+    return {
+      address: () => {
+        const port = compose.port(endpoint.service, endpoint.port);
+        return {
+          host: compose.host,
+          port,
+          ports: { [`${endpoint.service}:${endpoint.port}`]: port },
+          url: compose.url(endpoint.service, endpoint.port),
+        };
+      },
+      restart: async () => {
+        await compose.down();
+        compose = await startCompose(options);
+      },
+      stop: () => compose.down(),
+    };
+  },
 };
 
 export function startInstance(context: StartContext): Promise<ServiceInstance> {

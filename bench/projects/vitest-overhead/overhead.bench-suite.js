@@ -1,0 +1,21 @@
+// N tests (REBIND_BENCH_TESTS), each one GET; each records when it started
+// (REBIND_BENCH_RECORD): the intervals between test starts are the per-test cost.
+import { appendFileSync } from 'node:fs';
+import { endpoint } from '@rebind/vitest';
+import { inject, it } from 'vitest';
+
+const count = Number(process.env.REBIND_BENCH_TESTS ?? 10);
+const url = () =>
+  process.env.REBIND_BENCH_MODE === 'rebind'
+    ? endpoint('web').url
+    : `http://127.0.0.1:${inject('benchNginx').port}/`;
+
+for (let i = 0; i < count; i++) {
+  it(`test ${i}`, async () => {
+    const started = performance.timeOrigin + performance.now();
+    const response = await fetch(url(), { headers: { connection: 'close' } });
+    await response.text();
+    if (response.status !== 200) throw new Error(`status ${response.status}`);
+    appendFileSync(process.env.REBIND_BENCH_RECORD, `${started}\n`);
+  });
+}

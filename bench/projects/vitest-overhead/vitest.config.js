@@ -1,0 +1,20 @@
+// The suite bench/benchmarks/vitest-overhead.js runs three ways (REBIND_BENCH_MODE):
+// `rebind` (a pristine nginx per test through @rebind/vitest), `shell` (the same suite
+// restarting nginx with `nginx -s stop; nginx` plus wait-on before each test) and `none`
+// (one nginx, never restarted).
+import { rebind } from '@rebind/vitest';
+
+const mode = process.env.REBIND_BENCH_MODE;
+const snippet = 'location / { return 200 "$pid\\n"; }';
+
+export default {
+  plugins: mode === 'rebind' ? [rebind({ services: { web: { nginx: { snippet } } } })] : [],
+  test: {
+    include: ['overhead.bench-suite.js'],
+    globalSetup: mode === 'rebind' ? [] : ['./shell-nginx.js'],
+    setupFiles: mode === 'shell' ? ['./shell-restart.js'] : [],
+    maxWorkers: 1,
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+  },
+};

@@ -1,0 +1,81 @@
+// Every way a run can end, with real runner processes: rebind's servers and its watchdog
+// must be gone 2 s after the runner is (the runners skip their own teardown on signals,
+// so this rests on the core watchdog).
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  leftoversAfter,
+  startRunner,
+  type RunOptions,
+  type Runner,
+  type RunningRunner,
+} from '../../runners/test/harness.js';
+
+const runs: RunningRunner[] = [];
+afterEach(() => {
+  for (const run of runs.splice(0)) run.cleanup();
+});
+
+function start(runner: Runner, options: RunOptions): RunningRunner {
+  const run = startRunner(runner, options);
+  runs.push(run);
+  return run;
+}
+
+async function expectNothingLeft(run: RunningRunner): Promise<void> {
+  await run.exited;
+  expect(await leftoversAfter(run.tag, 2000), run.output()).toEqual([]);
+}
+
+const signals = ['SIGINT', 'SIGTERM', 'SIGKILL'] as const;
+
+describe('exit paths: nothing left 2 s after the runner ends', () => {
+  it('a normal end', async () => {
+    const run = start('vitest4', {});
+    expect((await run.exited).code, run.output()).toBe(0);
+    await expectNothingLeft(run);
+  });
+
+  it('failing tests', async () => {
+    const run = start('vitest4', { env: { REBIND_FAIL_TESTS: '1' } });
+    expect((await run.exited).code).toBe(1);
+    expect(run.records()).toHaveLength(6);
+    await expectNothingLeft(run);
+  });
+
+  it.each(['vitest4', 'jest30'] as const)(
+    '%s: a throwing setup (a service that cannot start)',
+    async (runner) => {
+      const run = start(runner, { env: { REBIND_SERVICES_FAIL: '1' } });
+      expect((await run.exited).code).not.toBe(0);
+      expect(run.output()).toContain('exited');
+      expect(run.records()).toEqual([]);
+      await expectNothingLeft(run);
+    },
+  );
+
+  for (const runner of ['vitest4', 'jest30'] as const)
+    for (const signal of signals)
+      it(`${runner}: ${signal} to the runner mid-test`, async () => {
+        const run = start(runner, { env: { REBIND_HANG: '1' } });
+        await run.recorded(1);
+        run.child.kill(signal);
+        await expectNothingLeft(run);
+      });
+
+  it.each([
+    ['vitest4', { pool: 'forks' }],
+    ['jest30', {}],
+  ] as const)('%s: a SIGKILLed worker', async (runner, options) => {
+    const run = start(runner, { ...options, env: { REBIND_KILL_WORKER: '1' } });
+    expect((await run.exited).code).not.toBe(0);
+    await expectNothingLeft(run);
+  });
+
+  it('quitting Vitest watch mode (q)', async () => {
+    const run = start('vitest4', { watch: true });
+    await run.recorded(6);
+    await new Promise((r) => setTimeout(r, 500));
+    run.child.stdin?.write('q');
+    await expectNothingLeft(run);
+  });
+});
