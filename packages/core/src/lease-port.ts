@@ -1,4 +1,4 @@
-import { createServer } from 'node:net';
+import { allocatePort } from './allocate-port.js';
 
 /** A port this process may use until `release()`. */
 export interface LeasedPort {
@@ -7,17 +7,9 @@ export interface LeasedPort {
 }
 
 /**
- * The one place supervision gets a free port. Until the allocator (allocatePort) lands:
- * listen(0) on `host` and close.
+ * The one place supervision gets a free port: the cross-process allocator, accepting
+ * TIME_WAIT (the servers supervised here set SO_REUSEADDR: nginx, Node, docker-proxy).
  */
 export function leasePort(host: string): Promise<LeasedPort> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, host, () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve({ port, release: () => Promise.resolve() }));
-    });
-  });
+  return allocatePort({ host, acceptTimeWait: true });
 }

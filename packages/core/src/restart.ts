@@ -130,7 +130,7 @@ export async function startRestartable<I>(
   if (firstStrategy === 'inherit') {
     socket = await holdSocket(
       host,
-      options.port === 'auto' || options.port === undefined ? 0 : options.port,
+      options.port === 'auto' || options.port === undefined ? await newLease() : options.port,
     );
     plan = { strategy: firstStrategy, host, port: socket.port, reuseport: false, socket };
   } else {

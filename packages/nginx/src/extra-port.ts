@@ -1,4 +1,4 @@
-import { createServer } from 'node:net';
+import { allocatePort } from '@rebind/core';
 
 /** A port for one more listen of the user's config, stable for the instance's life. */
 export interface ExtraPort {
@@ -7,15 +7,7 @@ export interface ExtraPort {
   release(): Promise<void>;
 }
 
-/** Until the allocator lands: listen(0) on `host` and close. */
-export function leaseExtraPort(host: string, original: number): Promise<ExtraPort> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, host, () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve({ original, port, release: () => Promise.resolve() }));
-    });
-  });
+export async function leaseExtraPort(host: string, original: number): Promise<ExtraPort> {
+  const lease = await allocatePort({ host, acceptTimeWait: true });
+  return { original, port: lease.port, release: () => lease.release() };
 }

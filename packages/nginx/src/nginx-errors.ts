@@ -1,65 +1,31 @@
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
-import { RebindError, indentOutput, listeningInodes } from '@rebind/core';
+import { RebindError, diagnoseBindFailure, indentOutput } from '@rebind/core';
 import { REBIND_FILE } from './nginx-source.js';
 import type { LineMap } from './render-config.js';
 
 /** `nginx: [emerg] bind() to 127.0.0.1:41234 failed (98: Address already in use)` */
 export const BIND_FAILURE = /\[emerg\] bind\(\) to (\S+) failed \((\d+): ([^)]*)\)/;
 
-function holderOf(port: number): { pid: number; command: string } | undefined {
-  const inodes = listeningInodes(port);
-  if (inodes.size === 0) return undefined;
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    let fds: string[];
-    try {
-      fds = readdirSync(`/proc/${entry}/fd`);
-    } catch {
-      continue;
-    }
-    for (const fd of fds) {
-      try {
-        const target = readlinkSync(`/proc/${entry}/fd/${fd}`);
-        if (target.startsWith('socket:[') && inodes.has(target.slice(8, -1))) {
-          let command = '?';
-          try {
-            command = readFileSync(`/proc/${entry}/cmdline`, 'utf8')
-              .split('\0')
-              .filter(Boolean)
-              .join(' ')
-              .replace(/\s+/g, ' ');
-          } catch {
-            // hidden or gone
-          }
-          return { pid: Number(entry), command };
-        }
-      } catch {
-        // fd closed while we looked
-      }
-    }
-  }
-  return undefined;
-}
-
 /**
- * `REBIND_PORT_IN_USE` for nginx's `[emerg] bind() ... failed` line, naming the holder.
- * (Falls back to a /proc scan until the watcher's diagnoseBindFailure is used here.)
+ * `REBIND_PORT_IN_USE` for nginx's `[emerg] bind() ... failed` line: the watcher's
+ * diagnosis (holder, cause, fix), then nginx's own output.
  */
-export function bindFailureError(line: string, port: number, output: string): RebindError {
-  const match = BIND_FAILURE.exec(line);
-  const address = match?.[1] ?? `port ${port}`;
-  const holder = holderOf(port);
-  const who =
-    holder === undefined
-      ? 'held by a process rebind cannot see (another user, another network namespace, or a socket bound but not listening)'
-      : `held by pid ${holder.pid} (${holder.command})`;
+export async function bindFailureError(
+  line: string,
+  options: { readonly port: number; readonly host: string; readonly reusePort: boolean },
+  output: string,
+): Promise<RebindError> {
+  const diagnosis = await diagnoseBindFailure({
+    port: options.port,
+    host: options.host,
+    message: line,
+    reuseAddr: true,
+    reusePort: options.reusePort,
+    server: 'nginx',
+  });
   return new RebindError(
     'REBIND_PORT_IN_USE',
-    `nginx could not bind ${address}: ${who}. Stop that process, or let rebind choose a port (port: 'auto'). nginx's output:\n${indentOutput(output)}`,
-    {
-      details: { port, address, holder: holder?.pid, errno: Number(match?.[2]) },
-      attachments: { output },
-    },
+    `${diagnosis.message}\nnginx's output:\n${indentOutput(output)}`,
+    { cause: diagnosis.cause, details: diagnosis.details, attachments: { output } },
   );
 }
 

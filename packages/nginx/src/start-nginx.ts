@@ -187,7 +187,12 @@ export async function startNginx(options: StartNginxOptions): Promise<StartedNgi
           signal,
         });
       } catch (error) {
-        if (bindLine !== undefined) throw bindFailureError(bindLine, plan.port, output);
+        if (bindLine !== undefined)
+          throw await bindFailureError(
+            bindLine,
+            { port: plan.port, host, reusePort: plan.reuseport },
+            output,
+          );
         if (isRebindError(error, 'REBIND_PROCESS_EXITED'))
           throw configError(output, conf, lines) ?? error;
         throw error;
