@@ -72,9 +72,50 @@ export interface SocketHolders {
   readonly denied: boolean;
 }
 
+export function fdCount(pid: number, proc = '/proc'): number {
+  try {
+    return statSync(`${proc}/${pid}/fd`).size; // the number of open fds (Linux >= 6.2; else 0)
+  } catch {
+    return 0;
+  }
+}
+
+function parentOf(pid: number, proc: string): number | undefined {
+  try {
+    const stat = readFileSync(`${proc}/${pid}/stat`, 'latin1');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Processes that can share a socket with `holders`: sockets are shared by inheritance, so
+ * their ancestors and every descendant of their parents (children, siblings).
+ */
+export function relativesOf(holders: Iterable<number>, proc = '/proc'): Set<number> {
+  const related = new Set<number>();
+  for (const holder of holders) {
+    let pid: number | undefined = holder;
+    for (let depth = 0; pid !== undefined && pid > 1 && depth < 64; depth++) {
+      related.add(pid);
+      pid = parentOf(pid, proc);
+    }
+    const parent = parentOf(holder, proc);
+    for (const member of processTree(parent !== undefined && parent > 1 ? parent : holder, proc)) {
+      related.add(member);
+    }
+  }
+  return related;
+}
+
 /**
  * Finds which processes hold the socket `inodes` by scanning /proc/<pid>/fd (5-8 µs per fd).
- * With `pids`, scans only those (a known process tree) instead of every process.
+ * With `pids`, scans only those (a known process tree). Otherwise it scans every process,
+ * smallest fd tables first, stops reading a table once every inode is found, and then
+ * scans only the holders' relatives (ancestors, children, siblings): the processes that
+ * can share a socket by inheritance. A process with thousands of connections is then
+ * read only as far as its listener's fd, or not at all.
  */
 export function findSocketHolders(
   inodes: ReadonlySet<number>,
@@ -88,8 +129,13 @@ export function findSocketHolders(
     pids ??
     readdirSync(proc)
       .filter((e) => /^\d+$/.test(e))
-      .map(Number);
+      .map((e) => [Number(e), fdCount(Number(e), proc)] as const)
+      .sort((a, b) => a[1] - b[1])
+      .map(([pid]) => pid);
+  const exhaustive = pids !== undefined;
+  let related: Set<number> | undefined;
   for (const pid of candidates) {
+    if (related !== undefined && !related.has(pid)) continue;
     let fds: string[];
     try {
       fds = readdirSync(`${proc}/${pid}/fd`);
@@ -110,6 +156,10 @@ export function findSocketHolders(
       const list = holders.get(inode);
       if (list === undefined) holders.set(inode, [pid]);
       else if (!list.includes(pid)) list.push(pid);
+      if (!exhaustive && holders.size === inodes.size) break;
+    }
+    if (!exhaustive && related === undefined && holders.size === inodes.size) {
+      related = relativesOf(new Set([...holders.values()].flat()), proc);
     }
   }
   return { holders, denied };
@@ -161,4 +211,39 @@ export function parseDockerProxyArgs(
     containerIp,
     containerPort: Number(containerPort),
   };
+}
+
+/**
+ * Every socket inode in the fd tables of `pids` (inode -> holder pids), for a scan that runs
+ * while `ss` is busy. `denied` when some table could not be read.
+ */
+export function scanSocketInodes(
+  pids: Iterable<number>,
+  proc = '/proc',
+): { inodes: Map<number, number[]>; denied: boolean } {
+  const inodes = new Map<number, number[]>();
+  let denied = false;
+  for (const pid of pids) {
+    let fds: string[];
+    try {
+      fds = readdirSync(`${proc}/${pid}/fd`);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EACCES') denied = true;
+      continue;
+    }
+    for (const fd of fds) {
+      let link: string;
+      try {
+        link = readlinkSync(`${proc}/${pid}/fd/${fd}`);
+      } catch {
+        continue;
+      }
+      if (link.charCodeAt(0) !== 115 || !link.startsWith('socket:[')) continue;
+      const inode = Number(link.slice(8, -1));
+      const list = inodes.get(inode);
+      if (list === undefined) inodes.set(inode, [pid]);
+      else if (!list.includes(pid)) list.push(pid);
+    }
+  }
+  return { inodes, denied };
 }

@@ -31,6 +31,11 @@ export interface PortSocket {
   readonly uid?: number;
   /** The socket's inode (Linux); 0 for TIME_WAIT, which no process owns. */
   readonly inode?: number;
+  /**
+   * For an IPv6 socket on Linux (from `ss`): true when IPV6_V6ONLY is set; false for a
+   * dual-stack socket, which also holds the IPv4 side. Undefined when unknown.
+   */
+  readonly v6Only?: boolean;
 }
 
 /** The container a `docker-proxy` forwards to. */

@@ -31,6 +31,14 @@ export interface WaitForPortOptions {
   readonly signal?: AbortSignal;
   /** The OS back end. @default process.platform */
   readonly platform?: string;
+  /**
+   * How a connect probe that got an answer (for `'listening'`) is closed. `'reset'` (RST)
+   * leaves no TIME_WAIT anywhere, but a Node `net` server whose accepted sockets have no
+   * `'error'` listener throws ECONNRESET on it (http servers handle it). `'graceful'` (FIN)
+   * leaves one TIME_WAIT on the probe's ephemeral port (remote port = `port`) instead.
+   * @default 'reset'
+   */
+  readonly probeClose?: 'reset' | 'graceful';
 }
 
 const absent = new Set(['ok', 'EAFNOSUPPORT', 'EPROTONOSUPPORT']);
@@ -84,6 +92,10 @@ export async function waitForPort(port: number, options: WaitForPortOptions): Pr
   const host = validateHost(options.host);
   const timeout = validateTimeout(options.timeout ?? 10_000);
   const signal = validateSignal(options.signal);
+  const close = options.probeClose ?? 'reset';
+  if (close !== 'reset' && close !== 'graceful') {
+    throw invalidOption('probeClose', "`'reset'` or `'graceful'`", close);
+  }
   const backend = await loadBackend(options.platform);
   const deadline = performance.now() + timeout;
   const what = `waitForPort(${port}, { until: '${until}' })`;
@@ -91,7 +103,7 @@ export async function waitForPort(port: number, options: WaitForPortOptions): Pr
     backend.platform === 'linux' && bindProbeSync('127.0.0.1', 0) !== undefined
       ? until === 'free'
         ? freeWatcher(port, host)
-        : await listeningWatcher(backend, port, host, pid)
+        : await listeningWatcher(backend, port, host, pid, close)
       : slowWatcher(backend, port, until, host, pid);
   for (;;) {
     throwIfAborted(signal, what);
@@ -122,6 +134,7 @@ async function listeningWatcher(
   port: number,
   host: string | undefined,
   pid: number | undefined,
+  close: 'reset' | 'graceful',
 ): Promise<Watcher> {
   const buffer = Buffer.alloc(2048);
   const targets = connectTargets(host);
@@ -147,7 +160,7 @@ async function listeningWatcher(
       if (stat === lastStat && now - lastProbe < 25) return false;
       lastStat = stat;
       lastProbe = now;
-      for (const target of targets) if (await connectProbe(target, port, 250)) return true;
+      for (const target of targets) if (await connectProbe(target, port, 250, close)) return true;
       if (now - lastTable < 100) return false;
       lastTable = now;
       return (await listensNow()).ours;
@@ -230,7 +243,8 @@ async function listeningWatcher(
     if (!changed && !statChanged && now - lastProbe < 25) return false;
     lastProbe = now;
     let accepted = false;
-    for (const target of targets) if ((accepted = await connectProbe(target, port, 250))) break;
+    for (const target of targets)
+      if ((accepted = await connectProbe(target, port, 250, close))) break;
     // Fast path: a listener answers, the tree holds a socket it did not hold at the start,
     // and every listener seen at the start (a lingering old instance) is gone.
     if (accepted && newSockets && !foreignAlive()) return true;

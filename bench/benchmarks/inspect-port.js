@@ -1,0 +1,58 @@
+// "Who holds port P?" with owners: rebind's inspectPort beside `ss -Htanp` (all sockets,
+// as the issue states it, and filtered to the port), `lsof -nP -iTCP:P`, pid-port and
+// find-process, with ~10 and ~5,000 TCP sockets open on the machine (held by one helper
+// process this benchmark spawns and ends).
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { inspectPort } from '@rebind/core';
+import findProcess from 'find-process';
+import { portToPid } from 'pid-port';
+import { startSocketFarm } from '../lib/socket-farm.js';
+import { median, printTable, sample } from '../lib/stats.js';
+
+const run = promisify(execFile);
+const find = findProcess.default ?? findProcess;
+
+export default async function inspectPortBenchmark({ smoke, print }) {
+  const results = [];
+  for (const sockets of smoke ? [10] : [10, 5000]) {
+    const farm = await startSocketFarm(smoke ? 6 : sockets);
+    try {
+      const port = farm.watched;
+      const n = smoke ? 3 : sockets > 1000 ? 30 : 100;
+      const opts = { warmup: smoke ? 1 : 3 };
+      const check = await inspectPort(port);
+      if (!check.sockets.some((s) => s.state === 'LISTEN' && s.pid === farm.pid)) {
+        throw new Error(`inspectPort did not name the farm (pid ${farm.pid}) on port ${port}`);
+      }
+      const rows = [
+        { name: 'inspectPort', samples: await sample(n, () => inspectPort(port), opts) },
+        {
+          name: 'ss -Htanp',
+          samples: await sample(n, () => run('ss', ['-Htanp'], { maxBuffer: 1 << 26 }), opts),
+        },
+        {
+          name: 'ss -Htanp sport',
+          samples: await sample(n, () => run('ss', ['-Htanp', `sport = :${port}`]), opts),
+        },
+        {
+          name: 'lsof -iTCP:P',
+          samples: await sample(n, () => run('lsof', ['-nP', `-iTCP:${port}`]), opts),
+        },
+        { name: 'pid-port', samples: await sample(n, () => portToPid(port), opts) },
+        { name: 'find-process', samples: await sample(n, () => find('port', port), opts) },
+      ];
+      const title = `inspectPort with owners vs peers, ${smoke ? 'smoke' : `~${sockets}`} sockets open (port ${port})`;
+      results.push(...printTable(title, rows, { baseline: 'inspectPort', print }));
+      const ir = median(rows[0].samples);
+      print(
+        `ratios: ss -Htanp / inspectPort = ${(median(rows[1].samples) / ir).toFixed(2)}x, ` +
+          `pid-port / inspectPort = ${(median(rows[4].samples) / ir).toFixed(2)}x ` +
+          '(goal: >= 1x and >= 2x)',
+      );
+    } finally {
+      await farm.stop();
+    }
+  }
+  return results;
+}
