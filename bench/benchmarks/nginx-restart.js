@@ -1,0 +1,196 @@
+// nginx restarts, against the floor measured in the same run:
+// - floor: the raw cycle (spawn nginx, first HTTP answer, QUIT, exit; no rebind code);
+// - rebind restart() per strategy: stop old + start new + readiness proven to come from the
+//   new instance (goals: 'wait' median <= 1.5x the floor and p95 <= 3x the floor's median;
+//   'fresh-port' and 'inherit' median <= 1.2x);
+// - peers: an `nginx -s stop; sleep 0.1; nginx` loop (daemonized nginx, then poll the first
+//   answer) and a wait-on based restart (QUIT, spawn, wait-on http-get, interval 10 ms);
+// - count mode: 1,000 consecutive 'wait' restarts on one port, counting bind failures and
+//   first answers that came from an old instance (full mode only; smoke does 5).
+// Samples are taken round-robin (10 of each row per round) so that load drifts on this
+// shared machine hit every row alike.
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import waitOn from 'wait-on';
+import { isRebindError, processTree } from '@rebind/core';
+import { findNginx, startNginx } from '@rebind/nginx';
+import { componentStatus } from '@rebind/test-support';
+import {
+  httpGet,
+  loopbackPort,
+  pollFirstAnswer,
+  rawNginxConfig,
+  rawNginxCycle,
+} from '../lib/raw-nginx.js';
+import { median, printTable } from '../lib/stats.js';
+
+const run = promisify(execFile);
+const strategies = ['wait', 'fresh-port', 'reuseport', 'inherit', 'reload'];
+const snippet = 'location / { return 200 "$pid"; }';
+
+function peerConfig(port, { daemon }) {
+  const prefix = mkdtempSync(join(tmpdir(), 'rebind-bench-peer-'));
+  const conf = join(prefix, 'nginx.conf');
+  const write = (body) =>
+    writeFileSync(
+      conf,
+      `daemon ${daemon ? 'on' : 'off'}; worker_processes 1; pid ${prefix}/nginx.pid; error_log ${prefix}/error.log;
+events { worker_connections 64; }
+http { access_log off;
+  client_body_temp_path ${prefix}/cb; proxy_temp_path ${prefix}/p; fastcgi_temp_path ${prefix}/f;
+  uwsgi_temp_path ${prefix}/u; scgi_temp_path ${prefix}/s;
+  server { listen 127.0.0.1:${port}; location / { return 200 "${body}"; } } }\n`,
+    );
+  write('gen 0');
+  return { prefix, conf, write, cleanup: () => rmSync(prefix, { recursive: true, force: true }) };
+}
+
+async function roundRobin(rows, count, smoke) {
+  const perRound = smoke ? count : 10;
+  for (let done = 0; done < count; done += perRound) {
+    for (const row of rows) {
+      for (let i = 0; i < Math.min(perRound, count - done); i++) {
+        const t0 = performance.now();
+        await row.fn();
+        row.samples.push(performance.now() - t0);
+      }
+    }
+  }
+}
+
+export default async function nginxRestart({ smoke, print }) {
+  const problem = componentStatus('nginx');
+  if (problem !== undefined) {
+    print(`nginx-restart skipped: ${problem}`);
+    return printTable('nginx restart (skipped)', [], { print });
+  }
+  const nginx = await findNginx();
+  const count = smoke ? 3 : 200;
+  const peerCount = smoke ? 2 : 30;
+  const cleanups = [];
+  try {
+    // Floor.
+    const floorPort = await loopbackPort();
+    const floorConfig = rawNginxConfig(floorPort);
+    cleanups.push(floorConfig.cleanup);
+    const rows = [
+      { name: 'floor', samples: [], fn: () => rawNginxCycle(nginx.path, floorConfig, floorPort) },
+    ];
+    // rebind, one instance per strategy.
+    for (const strategy of strategies) {
+      const web = await startNginx({ snippet, restartStrategy: strategy });
+      cleanups.push(() => web.stop());
+      rows.push({ name: `rebind '${strategy}'`, samples: [], fn: () => web.restart() });
+    }
+    await roundRobin(rows, count, smoke);
+
+    // Peers (slower: fewer samples).
+    const peers = [];
+    {
+      const port = await loopbackPort();
+      const config = peerConfig(port, { daemon: true });
+      cleanups.push(config.cleanup);
+      const args = ['-p', config.prefix, '-c', config.conf];
+      await run(nginx.path, args);
+      cleanups.push(() => run(nginx.path, [...args, '-s', 'stop']).catch(() => undefined));
+      let bindFailures = 0;
+      peers.push({
+        name: 'nginx -s stop; sleep 0.1; nginx',
+        samples: [],
+        bindFailures: () => bindFailures,
+        fn: async () => {
+          await run(nginx.path, [...args, '-s', 'stop']);
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          await run(nginx.path, args).catch(() => bindFailures++);
+          await pollFirstAnswer(port);
+        },
+      });
+    }
+    {
+      const port = await loopbackPort();
+      const config = peerConfig(port, { daemon: false });
+      cleanups.push(config.cleanup);
+      let generation = 0;
+      let stale = 0;
+      const spawnNginx = () => {
+        const child = spawn(nginx.path, ['-p', config.prefix, '-c', config.conf], {
+          stdio: 'ignore',
+        });
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        return { child, exited };
+      };
+      let current = spawnNginx();
+      await pollFirstAnswer(port);
+      cleanups.push(async () => {
+        current.child.kill('SIGQUIT');
+        await current.exited;
+      });
+      peers.push({
+        name: 'wait-on restart',
+        samples: [],
+        stale: () => stale,
+        fn: async () => {
+          current.child.kill('SIGQUIT');
+          config.write(`gen ${++generation}`);
+          current = spawnNginx();
+          await waitOn({
+            resources: [`http-get://127.0.0.1:${port}/`],
+            interval: 10,
+            timeout: 10_000,
+          });
+          const { body } = await httpGet(port);
+          if (body !== `gen ${generation}`) stale++;
+        },
+      });
+    }
+    await roundRobin(peers, peerCount, smoke);
+
+    const floor = median(rows[0].samples);
+    const all = [...rows, ...peers].map((r) => ({
+      ...r,
+      'p95/floor': quantile95(r.samples) / floor,
+      'bind fails': r.bindFailures?.() ?? '',
+      'old answers': r.stale?.() ?? '',
+    }));
+    const table = printTable('nginx restart: rebind per strategy, peers, floor (one run)', all, {
+      baseline: 'floor',
+      print,
+      extra: ['p95/floor', 'bind fails', 'old answers'],
+    });
+
+    // Count mode: consecutive 'wait' restarts on one port.
+    const total = smoke ? 5 : 1000;
+    const web = await startNginx({ snippet, restartStrategy: 'wait' });
+    cleanups.push(() => web.stop());
+    const port = web.port;
+    let bindFailures = 0;
+    let oldAnswers = 0;
+    let otherFailures = 0;
+    for (let i = 0; i < total; i++) {
+      const before = processTree(web.pid);
+      try {
+        await web.restart();
+      } catch (error) {
+        if (isRebindError(error, 'REBIND_PORT_IN_USE')) bindFailures++;
+        else otherFailures++;
+        continue;
+      }
+      const worker = Number((await httpGet(port)).body);
+      if (before.includes(worker) || !processTree(web.pid).includes(worker)) oldAnswers++;
+    }
+    print(
+      `\n${total} consecutive 'wait' restarts on port ${port}: ${bindFailures} bind failures, ${oldAnswers} answers from an old instance, ${otherFailures} other failures`,
+    );
+    return table;
+  } finally {
+    for (const cleanup of cleanups.reverse()) await cleanup();
+  }
+}
+
+function quantile95(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(0.95 * sorted.length) - 1))];
+}
