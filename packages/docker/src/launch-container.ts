@@ -53,6 +53,11 @@ export interface LaunchSpec {
   readonly timeout: number;
   readonly signal: AbortSignal | undefined;
   readonly createOptions: Partial<Docker.ContainerCreateOptions>;
+  /**
+   * Settles when the previous instance is removed and its ports released: the new
+   * container is created meanwhile, but started only after it (ordered teardown).
+   */
+  readonly beforeStart?: Promise<void>;
 }
 
 export interface Instance {
@@ -181,6 +186,12 @@ async function launch(spec: LaunchSpec, taken: PortLease[]): Promise<Instance> {
       unguard();
       await releaseLeases(leases.filter((l) => ![...remapLeases.values()].includes(l)));
     };
+    try {
+      if (attempt === 1 && spec.beforeStart !== undefined) await spec.beforeStart;
+    } catch (error) {
+      await discard();
+      throw error;
+    }
     try {
       await container.start();
     } catch (error) {

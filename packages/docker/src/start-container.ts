@@ -259,9 +259,20 @@ export async function startContainer(options: StartContainerOptions): Promise<St
         remappedNow.has(c) ? 'auto' : r;
       const fixed = [...ports].some(([c, r]) => typeof request(c, r) === 'number');
       const same = new Map<number, HostPortRequest>([...ports].map(([c, r]) => [c, request(c, r)]));
-      if (fixed || options.name !== undefined) {
+      if (options.name !== undefined) {
         await remove(old);
         current = await launchInstance({ ...spec, name: nextName(), ports: same });
+      } else if (fixed) {
+        // Created while the old one is removed; started only once its removal (and the
+        // release of its ports) finished.
+        const removal = remove(old);
+        const [removed, launched] = await Promise.allSettled([
+          removal,
+          launchInstance({ ...spec, name: nextName(), ports: same, beforeStart: removal }),
+        ]);
+        if (launched.status === 'fulfilled') current = launched.value;
+        if (removed.status === 'rejected') throw removed.reason;
+        if (launched.status === 'rejected') throw launched.reason;
       } else {
         const [removed, launched] = await Promise.allSettled([
           remove(old),
