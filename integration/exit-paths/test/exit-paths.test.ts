@@ -2,8 +2,11 @@
 // must be gone 2 s after the runner is (the runners skip their own teardown on signals,
 // so this rests on the core watchdog).
 import { afterEach, describe, expect, it } from 'vitest';
+import { requireComponent } from '@rebind/test-support';
 import {
+  containersOf,
   leftoversAfter,
+  rebindLeftovers,
   startRunner,
   type RunOptions,
   type Runner,
@@ -21,9 +24,10 @@ function start(runner: Runner, options: RunOptions): RunningRunner {
   return run;
 }
 
-async function expectNothingLeft(run: RunningRunner): Promise<void> {
+async function expectNothingLeft(run: RunningRunner, docker = false): Promise<void> {
   await run.exited;
   expect(await leftoversAfter(run.tag, 2000), run.output()).toEqual([]);
+  if (docker) expect(containersOf(run.tag)).toEqual([]);
 }
 
 const signals = ['SIGINT', 'SIGTERM', 'SIGKILL'] as const;
@@ -58,6 +62,7 @@ describe('exit paths: nothing left 2 s after the runner ends', () => {
       it(`${runner}: ${signal} to the runner mid-test`, async () => {
         const run = start(runner, { env: { REBIND_HANG: '1' } });
         await run.recorded(1);
+        expect(rebindLeftovers(run.tag).length).toBeGreaterThan(0);
         run.child.kill(signal);
         await expectNothingLeft(run);
       });
@@ -78,4 +83,30 @@ describe('exit paths: nothing left 2 s after the runner ends', () => {
     run.child.stdin?.write('q');
     await expectNothingLeft(run);
   });
+});
+
+const real = requireComponent('nginx', 'docker');
+
+describe.runIf(real)('exit paths with nginx and a container', () => {
+  const env = { REBIND_SERVICES_REAL: 'nginx,docker' };
+
+  it('a normal end', async () => {
+    const run = start('vitest4', { env });
+    expect((await run.exited).code, run.output()).toBe(0);
+    expect(new Set(run.records().map((s) => s.services.edge?.token)).size).toBe(6);
+    await expectNothingLeft(run, true);
+  });
+
+  for (const [runner, signal] of [
+    ['vitest4', 'SIGINT'],
+    ['vitest4', 'SIGKILL'],
+    ['jest30', 'SIGTERM'],
+  ] as const)
+    it(`${runner}: ${signal} to the runner mid-test`, async () => {
+      const run = start(runner, { env: { ...env, REBIND_HANG: '1' } });
+      await run.recorded(1);
+      expect(containersOf(run.tag)).toHaveLength(1);
+      run.child.kill(signal);
+      await expectNothingLeft(run, true);
+    });
 });

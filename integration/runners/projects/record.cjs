@@ -8,7 +8,10 @@ function get(url) {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (d) => (body += d));
-      res.on('end', () => resolve(JSON.parse(body)));
+      res.on('end', () => {
+        // the embedded server answers JSON; nginx answers its worker's pid
+        resolve(body.startsWith('{') ? JSON.parse(body) : { token: body });
+      });
     });
     req.on('error', reject);
     req.end();

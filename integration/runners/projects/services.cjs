@@ -13,5 +13,18 @@ if (process.env.REBIND_SERVICES_FAIL === '1')
     command: { command: process.execPath, args: ['-e', 'process.exit(3)'] },
     pristine: 'shared',
   };
+// REBIND_SERVICES_REAL=nginx,docker adds a per-test nginx and a shared container.
+const real = (process.env.REBIND_SERVICES_REAL ?? '').split(',');
+if (real.includes('nginx'))
+  services.edge = { nginx: { snippet: 'location / { return 200 "$pid"; }' }, pristine: 'per-test' };
+if (real.includes('docker'))
+  services.store = {
+    container: {
+      image: 'rebind/nginx:test',
+      ports: [80],
+      labels: { 'rebind.test-run': process.env.REBIND_TEST_RUN ?? 'none' },
+    },
+    pristine: 'shared',
+  };
 void fileURLToPath;
 module.exports = { services, summary: true };

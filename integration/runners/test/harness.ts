@@ -1,6 +1,6 @@
 // Runs a real Vitest or Jest process on one of the user projects and reads what its tests
 // saw. Leftovers are found by a per-run tag in the environment every descendant inherits.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -151,6 +151,9 @@ export function startRunner(runner: Runner, options: RunOptions = {}): RunningRu
         }
       }
       rmSync(dir, { recursive: true, force: true });
+      if (options.env?.REBIND_SERVICES_REAL?.includes('docker'))
+        for (const id of containersOf(tag))
+          execFileSync('docker', ['rm', '-f', id], { stdio: 'ignore' });
     },
   };
 }
@@ -173,6 +176,14 @@ export function tagged(tag: string): { pid: number; args: string }[] {
 /** rebind's own processes of this run: servers, nginx, the watchdog. */
 export function rebindLeftovers(tag: string): { pid: number; args: string }[] {
   return tagged(tag).filter((p) => /http-server\.js|watchdog-main|nginx/.test(p.args));
+}
+
+/** Containers labelled with this run's tag (`docker ps -a`), when Docker is used. */
+export function containersOf(tag: string): string[] {
+  const out = execFileSync('docker', ['ps', '-aq', '--filter', `label=rebind.test-run=${tag}`], {
+    encoding: 'utf8',
+  });
+  return out.split('\n').filter(Boolean);
 }
 
 /** Polls up to `within` ms for rebind's processes of this run to be gone; returns what is left. */

@@ -1,0 +1,36 @@
+// Vitest watch mode, for real (under a pseudo-terminal): a rerun restarts the services
+// (rerun: 'restart', the default), a config edit tears everything down and starts again,
+// and quitting leaves nothing.
+import { utimesSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { afterEach, expect, it } from 'vitest';
+import { leftoversAfter, startRunner, type RunningRunner } from './harness.js';
+
+const config = fileURLToPath(new URL('../projects/vitest/vitest.config.js', import.meta.url));
+const runs: RunningRunner[] = [];
+afterEach(() => {
+  for (const run of runs.splice(0)) run.cleanup();
+});
+
+it('watch mode: a rerun restarts the services, a config edit starts them again, q leaves nothing', async () => {
+  const run = startRunner('vitest4', { watch: true });
+  runs.push(run);
+  const first = await run.recorded(6);
+  await new Promise((r) => setTimeout(r, 300));
+  run.child.stdin?.write('a');
+  const second = (await run.recorded(12)).slice(6);
+  const now = new Date();
+  utimesSync(config, now, now);
+  const third = (await run.recorded(18)).slice(12);
+  run.child.stdin?.write('q');
+  await run.exited;
+  const shared = (seen: typeof first) => new Set(seen.map((s) => s.services.db?.token));
+  expect(shared(first).size).toBe(1);
+  expect(shared(second).size).toBe(1);
+  expect(shared(third).size).toBe(1);
+  expect([...shared(second)]).not.toEqual([...shared(first)]);
+  expect([...shared(third)]).not.toEqual([...shared(second)]);
+  const ports = (seen: typeof first) => seen.map((s) => s.services.db?.port);
+  expect(ports(second)).toEqual(ports(first));
+  expect(await leftoversAfter(run.tag, 2000), run.output()).toEqual([]);
+});
