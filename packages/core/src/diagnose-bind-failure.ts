@@ -277,7 +277,7 @@ async function listenerFinding(
   if (
     host !== undefined &&
     !host.includes(':') &&
-    listeners.every((s) => s.family === 6 && s.localAddress === '::')
+    listeners.every((s) => s.family === 6 && s.localAddress === '::' && s.v6Only !== true)
   ) {
     return {
       cause: 'dual-stack',

@@ -92,7 +92,7 @@ export function judge(
     const where = [...new Set(listeners.map((s) => endpoint(s.localAddress, port)))].join(', ');
     const who = holders(listeners, owners);
     const dual =
-      listeners.every((s) => s.family === 6) &&
+      listeners.every((s) => s.family === 6 && s.v6Only !== true) &&
       bindable.probes.some((p) => p.address === '0.0.0.0' && p.result === 'EADDRINUSE')
         ? ` The [::] listener is dual-stack, so it also blocks 0.0.0.0:${port}.`
         : '';

@@ -33,7 +33,18 @@ export function readProcessInfo(pid: number, proc = '/proc'): ProcessInfo | unde
   try {
     const stat = readFileSync(`${proc}/${pid}/stat`, 'utf8');
     const close = stat.lastIndexOf(')');
-    const command = stat.slice(stat.indexOf('(') + 1, close);
+    // comm is the main thread's name, which a program may change (Node calls it MainThread):
+    // prefer the executable's name when it can be read.
+    let command = stat.slice(stat.indexOf('(') + 1, close);
+    try {
+      command =
+        readlinkSync(`${proc}/${pid}/exe`)
+          .split('/')
+          .pop()
+          ?.replace(/ \(deleted\)$/, '') ?? command;
+    } catch {
+      // another user's process: keep comm
+    }
     const parentPid = Number(stat.slice(close + 2).split(' ')[1]);
     const raw = readFileSync(`${proc}/${pid}/cmdline`, 'utf8');
     const commandLine = raw.split('\0').filter(Boolean).join(' ') || `[${command}]`;

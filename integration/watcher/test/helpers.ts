@@ -1,0 +1,177 @@
+// Real sockets, real processes, a real container: helpers that stage them and always end them.
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+export const cli = fileURLToPath(new URL('../../../packages/cli/dist/bin.js', import.meta.url));
+
+const children = new Set<ChildProcess>();
+
+/** Ends every child a test started (SIGKILL, by pid) and waits for the exits. */
+export async function killChildren(): Promise<void> {
+  await Promise.all(
+    [...children].map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          children.delete(child);
+          if (child.exitCode !== null || child.signalCode !== null) return resolve();
+          child.once('exit', () => resolve());
+          child.kill('SIGKILL');
+        }),
+    ),
+  );
+}
+
+export interface Staged {
+  readonly pid: number;
+  readonly child: ChildProcess;
+  /** The first line the child printed. */
+  readonly line: string;
+  readonly exited: Promise<unknown>;
+  kill(): Promise<void>;
+}
+
+/** Spawns `command`, resolves at its first stdout line ("ready"). */
+export function stage(command: string, args: readonly string[]): Promise<Staged> {
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(child);
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => (stderr += String(d)));
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout?.on('data', (d: Buffer) => {
+      out += String(d);
+      const newline = out.indexOf('\n');
+      if (newline < 0) return;
+      resolve({
+        pid: child.pid as number,
+        child,
+        line: out.slice(0, newline),
+        exited,
+        kill: () =>
+          new Promise<void>((r) => {
+            if (child.exitCode !== null || child.signalCode !== null) return r();
+            child.once('exit', () => r());
+            child.kill('SIGKILL');
+          }),
+      });
+    });
+    child.once('exit', (code) =>
+      reject(new Error(`${command} exited (${code}) before it was ready: ${stderr}`)),
+    );
+  });
+}
+
+/** A Node child listening on `host:port` (port 0: any); its first line is the port. */
+export function nodeListener(port: number, host: string, extra = ''): Promise<Staged> {
+  return stage(process.execPath, [
+    '-e',
+    `const s = require('net').createServer((c) => c.on('error', () => {})); ${extra}
+     s.listen(${JSON.stringify(port)}, ${JSON.stringify(host)}, () => console.log(s.address().port ?? s.address()));`,
+  ]);
+}
+
+/** python3 -c `script` (it prints a line when ready). */
+export function python(script: string, ...args: string[]): Promise<Staged> {
+  return stage('python3', ['-c', script, ...args]);
+}
+
+/** A free port on loopback (listen(0) then close). */
+export async function freePort(host = '127.0.0.1'): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((r) => server.listen(0, host, r));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+/** The error a Node server gets binding `host:port`, or undefined when it could bind. */
+export async function nodeBindError(
+  port: number | string,
+  host?: string,
+): Promise<string | undefined> {
+  const server = net.createServer();
+  return new Promise((resolve) => {
+    server.once('error', (error) => resolve(error.message));
+    const done = () => server.close(() => resolve(undefined));
+    if (typeof port === 'string') server.listen(port, done);
+    else server.listen(port, host, done);
+  });
+}
+
+/** `rebind <args>` with the built CLI; resolves to exit code and output. */
+export function rebind(
+  args: readonly string[],
+  asUid?: number,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const [command, argv] =
+    asUid === undefined
+      ? [process.execPath, [cli, ...args]]
+      : [
+          'setpriv',
+          [
+            '--reuid',
+            String(asUid),
+            '--regid',
+            String(asUid),
+            '--clear-groups',
+            process.execPath,
+            cli,
+            ...args,
+          ],
+        ];
+  return new Promise((resolve) => {
+    execFile(command, argv, (error, stdout, stderr) => {
+      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+/** The sockets `ss` itself lists with local port `port`: state, local, peer (its own spelling). */
+export function ssRows(port: number): string[] {
+  return execFileSync('ss', ['-Htan', `sport = :${port}`], { encoding: 'utf8' })
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      const [state, , , local, peer] = line.trim().split(/\s+/);
+      return `${state} ${local} ${peer}`;
+    })
+    .sort();
+}
+
+/** ss's spelling of one of our sockets, for comparison with {@link ssRows}. */
+export function ssSpelling(s: {
+  state: string;
+  family: 4 | 6;
+  localAddress: string;
+  localPort: number;
+  remoteAddress: string;
+  remotePort: number;
+  v6Only?: boolean;
+}): string {
+  const states: Record<string, string> = {
+    ESTABLISHED: 'ESTAB',
+    TIME_WAIT: 'TIME-WAIT',
+    CLOSE_WAIT: 'CLOSE-WAIT',
+    FIN_WAIT2: 'FIN-WAIT-2',
+    FIN_WAIT1: 'FIN-WAIT-1',
+    LAST_ACK: 'LAST-ACK',
+    SYN_SENT: 'SYN-SENT',
+    SYN_RECV: 'SYN-RECV',
+    LISTEN: 'LISTEN',
+    CLOSING: 'CLOSING',
+  };
+  const end = (address: string, port: number, local: boolean) => {
+    const p = port === 0 ? '*' : String(port);
+    if (s.family === 4) return `${address}:${p}`;
+    if (address === '::' && s.v6Only === false) return `*:${p}`;
+    if (address === '::' && !local && s.state === 'LISTEN') return `[::]:${p}`;
+    return `[${address}]:${p}`;
+  };
+  return `${states[s.state]} ${end(s.localAddress, s.localPort, true)} ${end(s.remoteAddress, s.remotePort, false)}`;
+}
+
+export function docker(...args: string[]): string {
+  return execFileSync('docker', args, { encoding: 'utf8' }).trim();
+}
