@@ -1,11 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { basename } from 'node:path';
-import { RebindError, indentOutput } from './errors.js';
 import { createLogger } from './logger.js';
-import { OutputTail } from './output-tail.js';
-import { describeReadyCheck, pollReadyCheck, type ReadyCheck } from './readiness.js';
-import { stopProcessGroup, type StopOptions } from './stop-tree.js';
+import { ProcessRun, commandText } from './process-run.js';
+import type { ReadyCheck } from './readiness.js';
+import type { StopOptions } from './stop-tree.js';
 import { invalidOption, throwIfAborted, validateSignal, validateTimeout } from './validate.js';
+import { exitedError, waitReady } from './wait-ready.js';
 import { getWatchdog } from './watchdog.js';
 
 export interface StartProcessOptions {
@@ -70,161 +69,6 @@ function validate(options: StartProcessOptions): void {
   if (options.readyTimeout !== undefined) validateTimeout(options.readyTimeout, 'readyTimeout');
   if (options.stop?.timeout !== undefined) validateTimeout(options.stop.timeout, 'stop.timeout');
   validateSignal(options.signal);
-}
-
-class ProcessRun {
-  readonly child: ChildProcess;
-  readonly pid: number;
-  readonly tail: OutputTail;
-  readonly exited: Promise<ProcessExit>;
-  exit: ProcessExit | undefined;
-  spawnError: Error | undefined;
-  unguard: () => void = () => undefined;
-  stopping: Promise<void> | undefined;
-
-  constructor(readonly options: StartProcessOptions) {
-    const env = { ...process.env, ...options.env };
-    for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
-    this.tail = new OutputTail(options.outputLimit ?? 65536);
-    this.child = spawn(options.command, [...(options.args ?? [])], {
-      cwd: options.cwd,
-      env,
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe', ...(options.extraFds ?? [])],
-    });
-    this.pid = this.child.pid ?? 0;
-    this.exited = new Promise((resolve) => {
-      this.child.once('error', (error) => {
-        this.spawnError = error;
-        this.exit = { code: null, signal: null };
-        resolve(this.exit);
-      });
-      this.child.once('exit', (code, signal) => {
-        this.exit = { code, signal };
-        resolve(this.exit);
-      });
-    });
-    for (const stream of ['stdout', 'stderr'] as const) {
-      const readable = this.child[stream];
-      readable?.setEncoding('utf8');
-      readable?.on('data', (chunk: string) => {
-        this.tail.push(chunk, stream);
-        options.onOutput?.(chunk, stream);
-      });
-    }
-  }
-
-  stop(options: StopOptions | undefined): Promise<void> {
-    this.stopping ??= (async () => {
-      if (this.pid === 0) return;
-      try {
-        await stopProcessGroup(this.pid, this.exited, { ...this.options.stop, ...options });
-      } finally {
-        this.unguard();
-      }
-    })();
-    return this.stopping;
-  }
-}
-
-function commandText(options: StartProcessOptions): string {
-  return [options.command, ...(options.args ?? [])].join(' ');
-}
-
-function exitedError(run: ProcessRun, options: StartProcessOptions): RebindError {
-  const what = `\`${commandText(options)}\``;
-  if (run.spawnError !== undefined) {
-    const missing = (run.spawnError as NodeJS.ErrnoException).code === 'ENOENT';
-    return new RebindError(
-      missing ? 'REBIND_COMPONENT_MISSING' : 'REBIND_PROCESS_EXITED',
-      missing
-        ? `${what} could not be started: \`${options.command}\` was not found (spawn ENOENT${options.cwd ? `, cwd ${options.cwd}` : ''}). Install it, or pass its absolute path as \`command\`.`
-        : `${what} could not be started: ${run.spawnError.message}.`,
-      { cause: run.spawnError, details: { command: options.command } },
-    );
-  }
-  const how =
-    run.exit?.signal != null
-      ? `was killed by ${run.exit.signal}`
-      : `exited with code ${run.exit?.code}`;
-  const output = run.tail.text();
-  return new RebindError(
-    'REBIND_PROCESS_EXITED',
-    `${what} (pid ${run.pid}) ${how} before it was ready (waiting for ${describeReadyCheck(options.ready)}).${
-      output.trim() === '' ? ' It printed nothing.' : ` Its output:\n${indentOutput(output)}`
-    }`,
-    {
-      details: {
-        command: options.command,
-        pid: run.pid,
-        code: run.exit?.code,
-        signal: run.exit?.signal,
-      },
-      attachments: { output },
-    },
-  );
-}
-
-async function waitReady(run: ProcessRun, options: StartProcessOptions): Promise<void> {
-  const check = options.ready;
-  const timeout = options.readyTimeout ?? 30_000;
-  const deadline = performance.now() + timeout;
-  const exitedFirst = run.exited.then(() => 'exited' as const);
-  const target = { pid: run.pid, output: () => run.tail.text() };
-  let interval = options.readyInterval ?? 1;
-  const cap = options.readyInterval ?? 20;
-  let outputSeen: (() => void) | undefined;
-  const onChunk = () => outputSeen?.();
-  if (check && 'output' in check) {
-    const stream = check.stream ?? 'both';
-    for (const name of stream === 'both' ? (['stdout', 'stderr'] as const) : [stream])
-      run.child[name]?.on('data', onChunk);
-  }
-  try {
-    for (;;) {
-      if (run.exit !== undefined) throw exitedError(run, options);
-      throwIfAborted(options.signal, `Starting \`${commandText(options)}\``);
-      let ready: boolean;
-      if (check === undefined) ready = true;
-      else if ('output' in check) {
-        const text =
-          check.stream === undefined || check.stream === 'both'
-            ? run.tail.text()
-            : run.tail.text(check.stream);
-        ready =
-          typeof check.output === 'string' ? text.includes(check.output) : check.output.test(text);
-      } else ready = await pollReadyCheck(check, target);
-      if (ready) return;
-      const left = deadline - performance.now();
-      if (left <= 0) {
-        const output = run.tail.text();
-        throw new RebindError(
-          'REBIND_START_TIMEOUT',
-          `\`${commandText(options)}\` (pid ${run.pid}) was not ready within ${timeout} ms (waiting for ${describeReadyCheck(check)}); it was stopped. Check the readiness check and the output, or raise \`readyTimeout\`.${
-            output.trim() === '' ? ' It printed nothing.' : ` Its output:\n${indentOutput(output)}`
-          }`,
-          { details: { command: options.command, pid: run.pid, timeout }, attachments: { output } },
-        );
-      }
-      const wait = Math.min(left, check !== undefined && 'output' in check ? left : interval);
-      interval = Math.min(interval * 2, cap);
-      let timer: NodeJS.Timeout | undefined;
-      const abort = () => outputSeen?.();
-      options.signal?.addEventListener('abort', abort, { once: true });
-      await Promise.race([
-        exitedFirst,
-        new Promise<void>((resolve) => {
-          outputSeen = resolve;
-          timer = setTimeout(resolve, wait);
-        }),
-      ]);
-      clearTimeout(timer);
-      options.signal?.removeEventListener('abort', abort);
-      outputSeen = undefined;
-    }
-  } finally {
-    for (const name of ['stdout', 'stderr'] as const) run.child[name]?.off('data', onChunk);
-  }
 }
 
 const log = createLogger('process');

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -23,6 +23,7 @@ import { loadSource, type NginxSource } from './nginx-source.js';
 import { reloadNginx } from './reload-nginx.js';
 import { listenPorts, renderConfig, type LineMap } from './render-config.js';
 import { binaryDefaults } from './binary-defaults.js';
+import { StartedNginxHandle } from './started-nginx.js';
 import { leaseExtraPort, type ExtraPort } from './extra-port.js';
 import { readyCheck } from './ready-check.js';
 
@@ -238,72 +239,4 @@ export async function startNginx(options: StartNginxOptions): Promise<StartedNgi
     extras,
     keep: options.keepPrefix === true,
   });
-}
-
-class StartedNginxHandle implements StartedNginx {
-  #stopped: Promise<void> | undefined;
-  constructor(
-    readonly restartable: Restartable<NginxInstance>,
-    readonly info: {
-      readonly binary: NginxBinary;
-      readonly host: string;
-      readonly prefix: string;
-      readonly originalPorts: readonly number[];
-      readonly extras: readonly ExtraPort[];
-      readonly keep: boolean;
-    },
-  ) {}
-
-  get pid() {
-    return this.restartable.instance.process.pid;
-  }
-  get port() {
-    return this.restartable.plan.port;
-  }
-  get ports() {
-    const ports: Record<string, number> = {
-      [String(this.info.originalPorts[0] ?? this.port)]: this.port,
-    };
-    for (const e of this.info.extras) ports[String(e.original)] = e.port;
-    return ports;
-  }
-  get host() {
-    return this.info.host;
-  }
-  get url() {
-    const host = this.info.host.includes(':') ? `[${this.info.host}]` : this.info.host;
-    return `http://${host}:${this.port}/`;
-  }
-  get prefix() {
-    return this.info.prefix;
-  }
-  get token() {
-    return this.restartable.instance.token;
-  }
-  get binary() {
-    return this.info.binary;
-  }
-  async restart(options: RestartNginxOptions = {}): Promise<void> {
-    await this.restartable.restart(options);
-  }
-  output(): string {
-    return this.restartable.instance.process.output();
-  }
-  async errorLog(): Promise<string> {
-    return readFile(join(this.info.prefix, 'logs', 'error.log'), 'utf8').catch(() => '');
-  }
-  stop(): Promise<void> {
-    this.#stopped ??= (async () => {
-      try {
-        await this.restartable.stop();
-      } finally {
-        await Promise.all(this.info.extras.map((e) => e.release()));
-        if (!this.info.keep) await rm(this.info.prefix, { recursive: true, force: true });
-      }
-    })();
-    return this.#stopped;
-  }
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.stop();
-  }
 }
