@@ -1,13 +1,14 @@
-import { createServer } from 'node:net';
+import { allocatePort, type PortLease } from '@rebind/core';
 
-/** A free loopback port (listen(0) and close). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
+const leases: PortLease[] = [];
+
+/** A loopback port leased from the allocator until {@link releasePorts}. */
+export async function freePort(): Promise<number> {
+  const lease = await allocatePort({ host: '127.0.0.1' });
+  leases.push(lease);
+  return lease.port;
+}
+
+export async function releasePorts(): Promise<void> {
+  await Promise.all(leases.splice(0).map((lease) => lease.release()));
 }

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { isRebindError, isRunning, type RebindError } from '@rebind/core';
 import { startNginx } from '@rebind/nginx';
 import { listProcesses, nginxMastersUnder, requireComponent } from '@rebind/test-support';
-import { freePort } from '../src/free-port.js';
+import { freePort, releasePorts } from '../src/free-port.js';
 
 async function rejection(promise: Promise<unknown>): Promise<RebindError> {
   try {
@@ -23,6 +23,7 @@ async function rejection(promise: Promise<unknown>): Promise<RebindError> {
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  await releasePorts();
 });
 
 describe.runIf(requireComponent('nginx'))('nginx failures', () => {

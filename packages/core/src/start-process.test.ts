@@ -1,7 +1,9 @@
 import { connect, createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { allocatePort } from './allocate-port.js';
 import { isRebindError, type RebindError } from './errors.js';
+import type { PortLease } from './port-lease.js';
 import { httpGet } from './readiness.js';
 import { isRunning } from './process-tree.js';
 import { startProcess, type StartedProcess } from './start-process.js';
@@ -9,15 +11,11 @@ import { startProcess, type StartedProcess } from './start-process.js';
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
 const node = process.execPath;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
+const leases: PortLease[] = [];
+async function freePort(): Promise<number> {
+  const lease = await allocatePort({ host: '127.0.0.1' });
+  leases.push(lease);
+  return lease.port;
 }
 
 /** Resolves true when 127.0.0.1:port can be bound right now. */
@@ -42,6 +40,7 @@ async function rejection(promise: Promise<unknown>): Promise<RebindError> {
 const started: StartedProcess[] = [];
 afterEach(async () => {
   await Promise.all(started.splice(0).map((p) => p.stop({ signal: 'SIGKILL' })));
+  await Promise.all(leases.splice(0).map((lease) => lease.release()));
 });
 
 describe('startProcess', () => {

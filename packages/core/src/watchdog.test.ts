@@ -1,20 +1,21 @@
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { allocatePort } from './allocate-port.js';
+import type { PortLease } from './port-lease.js';
 import { isRunning } from './process-tree.js';
 
 const dist = fileURLToPath(new URL('../dist/index.js', import.meta.url));
 const fixture = fileURLToPath(new URL('../fixtures/ignore-sigterm.js', import.meta.url));
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
+const leases: PortLease[] = [];
+afterEach(async () => {
+  await Promise.all(leases.splice(0).map((lease) => lease.release()));
+});
+async function freePort(): Promise<number> {
+  const lease = await allocatePort({ host: '127.0.0.1' });
+  leases.push(lease);
+  return lease.port;
 }
 
 async function gone(pid: number, within: number): Promise<boolean> {
