@@ -4,7 +4,8 @@
 // - rebind restart() on the same fixed host port (goal: median <= 1.1x the floor);
 // - rebind restart() with an 'auto' port and with a remapped port (goal: <= the floor);
 // - count mode: N fixed-port restarts, counting "port is already allocated", answers from
-//   an old container (each instance serves its own hostname token) and containers left.
+//   an old container (each instance serves its own hostname token) and containers left
+//   (1,000 restarts; REBIND_BENCH_DOCKER_RESTARTS=N for another count).
 // Each rebind row times restart() plus the first HTTP answer, like the floor.
 import { execFileSync } from 'node:child_process';
 import { createServer } from 'node:net';
@@ -116,7 +117,7 @@ export default async function dockerRestart({ smoke, print }) {
   });
 
   // Count mode: fixed-port restarts, every answer checked against the new token.
-  const restarts = smoke ? 2 : 1000;
+  const restarts = smoke ? 2 : Number(process.env.REBIND_BENCH_DOCKER_RESTARTS ?? 1000);
   let allocated = 0;
   let oldAnswers = 0;
   let otherErrors = 0;

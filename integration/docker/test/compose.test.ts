@@ -58,7 +58,7 @@ describe.runIf(requireComponent('docker', 'docker-compose'))('startCompose', () 
     const error: unknown = await startCompose({ files: [file] }).catch((e: unknown) => e);
     expect(isRebindError(error, 'REBIND_PORT_IN_USE')).toBe(true);
     expect((error as Error).message).toBe(
-      `Compose service web asks for host port 0.0.0.0:${port} (container port 80), held by container ${holder.name} (id ${holder.id.slice(0, 12)}, image rebind/nginx:test), started by this process. Stop it first (await its stop()), wait for its removal (onPortConflict: 'wait'), or let rebind choose another port (onPortConflict: 'remap', or host port 'auto').`,
+      `Compose service web asks for host port 0.0.0.0:${port} (container port 80), held by container ${holder.name} (id ${holder.id.slice(0, 12)}, image rebind/nginx:test), started by this process. Stop it first (await its stop()), or let rebind choose another port (onPortConflict: 'remap').`,
     );
     expect(leftovers()).toEqual([holder.id.slice(0, 12)]);
 

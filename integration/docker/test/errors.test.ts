@@ -69,6 +69,25 @@ describe.runIf(requireComponent('docker'))('engine refusals and failed starts', 
     expect(await c.logs()).toBe('booting\nready-to-serve\n');
   });
 
+  it("ready by the container's health check", async () => {
+    await using c = await startContainer({
+      ...busybox,
+      ports: [80],
+      ready: 'healthcheck',
+      createOptions: {
+        Healthcheck: {
+          Test: ['CMD-SHELL', 'wget -q -O /dev/null http://127.0.0.1:80/ || exit 1'],
+          Interval: 100_000_000,
+          StartPeriod: 0,
+          Retries: 3,
+        },
+      },
+    });
+    const { default: Docker } = await import('dockerode');
+    const info = await new Docker().getContainer(c.id).inspect();
+    expect(info.State.Health?.Status).toBe('healthy');
+  });
+
   it('rejects bad options with execa wording', async () => {
     await expect(startContainer({ image: 'rebind/busybox:test', ports: [70000] })).rejects.toThrow(
       'Expected the `ports[0]` option to be an integer from 1 to 65535, got `70000` (number).',

@@ -95,8 +95,10 @@ export function describeHolder(holder: PortHolder): string {
 }
 
 /** The fix for a holder, for the end of a REBIND_PORT_IN_USE message. */
-export function fixFor(holder: PortHolder): string {
-  const choose = "let rebind choose another port (onPortConflict: 'remap', or host port 'auto')";
+export function fixFor(holder: PortHolder, compose = false): string {
+  const choose = compose
+    ? "let rebind choose another port (onPortConflict: 'remap')"
+    : "let rebind choose another port (onPortConflict: 'remap', or host port 'auto')";
   switch (holder.kind) {
     case 'process':
       return `Stop that process, or ${choose}.`;
@@ -105,7 +107,9 @@ export function fixFor(holder: PortHolder): string {
     case 'container':
       switch (holder.ownership.kind) {
         case 'this-session':
-          return `Stop it first (await its stop()), wait for its removal (onPortConflict: 'wait'), or ${choose}.`;
+          return compose
+            ? `Stop it first (await its stop()), or ${choose}.`
+            : `Stop it first (await its stop()), wait for its removal (onPortConflict: 'wait'), or ${choose}.`;
         case 'dead-session':
           return `Remove it (removeStaleContainers(), or docker rm -f ${holder.name}), or ${choose}.`;
         case 'live-session':

@@ -151,7 +151,7 @@ export async function startCompose(options: StartComposeOptions): Promise<Starte
       if (policy === 'fail') {
         throw new RebindError(
           'REBIND_PORT_IN_USE',
-          `Compose service ${port.service} asks for host port ${where} (container port ${port.target}), held by ${describeHolder(holder)}. ${fixFor(holder)}`,
+          `Compose service ${port.service} asks for host port ${where} (container port ${port.target}), held by ${describeHolder(holder)}. ${fixFor(holder, true)}`,
           {
             details: {
               port: port.published,

@@ -250,11 +250,7 @@ export async function startContainer(options: StartContainerOptions): Promise<St
       // its ports) finishes before the new one is created. 'auto', engine-chosen and
       // remapped ports (never the ones asked for) move: with only those (and no fixed
       // name) the new instance starts on fresh ports while the old one is removed.
-      const remappedNow = new Set(
-        remappedPorts
-          .filter((r) => old.ports.get(r.containerPort) === r.port)
-          .map((r) => r.containerPort),
-      );
+      const remappedNow = new Set(remappedPorts.map((r) => r.containerPort));
       const request = (c: number, r: HostPortRequest): HostPortRequest =>
         remappedNow.has(c) ? 'auto' : r;
       const fixed = [...ports].some(([c, r]) => typeof request(c, r) === 'number');
