@@ -33,12 +33,20 @@ export interface Staged {
 
 /** Spawns `command`, resolves at its first stdout line ("ready"). */
 export function stage(command: string, args: readonly string[]): Promise<Staged> {
+  return start(command, args).ready;
+}
+
+/** Spawns `command`: its pid at once, and the first stdout line when it comes. */
+export function start(
+  command: string,
+  args: readonly string[],
+): { pid: number; ready: Promise<Staged> } {
   const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
   const exited = new Promise((resolve) => child.once('exit', resolve));
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += String(d)));
-  return new Promise((resolve, reject) => {
+  const ready = new Promise<Staged>((resolve, reject) => {
     let out = '';
     child.stdout?.on('data', (d: Buffer) => {
       out += String(d);
@@ -61,6 +69,7 @@ export function stage(command: string, args: readonly string[]): Promise<Staged>
       reject(new Error(`${command} exited (${code}) before it was ready: ${stderr}`)),
     );
   });
+  return { pid: child.pid as number, ready };
 }
 
 /** A Node child listening on `host:port` (port 0: any); its first line is the port. */

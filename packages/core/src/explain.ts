@@ -31,9 +31,15 @@ export function describeOwner(owner: PortOwner): string {
     return `container ${c.name} (${c.id}, image ${c.image}) through docker-proxy pid ${owner.pid}`;
   }
   if (owner.proxy) {
-    return `a container at ${owner.proxy.containerIp}:${owner.proxy.containerPort} through docker-proxy pid ${owner.pid} (${owner.commandLine})`;
+    return `a container at ${owner.proxy.containerIp}:${owner.proxy.containerPort} through docker-proxy pid ${owner.pid} (${oneLine(owner.commandLine ?? '')})`;
   }
-  return `pid ${owner.pid} (${owner.commandLine})`;
+  return `pid ${owner.pid} (${oneLine(owner.commandLine ?? owner.command ?? '')})`;
+}
+
+/** A command line on one line and at most 200 characters, for messages. */
+export function oneLine(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > 200 ? `${flat.slice(0, 199)}…` : flat;
 }
 
 /** The owner of `socket`: by pid, else the unknown owner of its uid. */

@@ -240,6 +240,13 @@ async function listeningWatcher(
     const stat = sockstat(buffer);
     const statChanged = stat !== lastStat;
     lastStat = stat;
+    if (!newSockets) {
+      // Nothing new in the tree: only a socket it already held could start listening
+      // (rare): settle that with the table every 250 ms, without probing anyone.
+      if (now - lastTable < 250) return false;
+      lastTable = now;
+      return (await listensNow(tree)).ours;
+    }
     if (!changed && !statChanged && now - lastProbe < 25) return false;
     lastProbe = now;
     let accepted = false;
