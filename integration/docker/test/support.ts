@@ -3,21 +3,24 @@
 import { execFileSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import type { Server } from 'node:net';
+import { allocatePort } from '@rebind/core';
+import type { PortLease } from '@rebind/core';
 
 export const testLabel = 'rebind.integration-test';
 export const testLabels = { [testLabel]: `docker-${process.pid}` } as const;
 
-/** A loopback port free right now (until the allocator lands: listen(0) and close). */
-export function freePort(host = '127.0.0.1'): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, host, () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
+/**
+ * A port leased from the allocator (below the ephemeral range, so no outgoing connection
+ * takes it meanwhile). The lease lasts for the test file: the kernel frees its lock when
+ * the worker exits.
+ */
+export async function freePort(host = '127.0.0.1'): Promise<number> {
+  const lease = await allocatePort({ host: host === '127.0.0.2' ? '0.0.0.0' : host });
+  leases.push(lease);
+  return lease.port;
 }
+
+const leases: PortLease[] = [];
 
 /** A host process (this one) listening on a free loopback port. */
 export async function listenOnFreePort(): Promise<{ server: Server; port: number }> {
