@@ -5,7 +5,8 @@ import { readFile } from 'node:fs/promises';
  * from /proc/net (Linux; elsewhere the snapshot is empty and bind probes decide alone).
  *
  * Reading /proc/net/tcp costs 3-5 ms per file whatever it holds, far too slow per
- * allocation, so a snapshot is shared and refreshed at most every `maxAgeMs`.
+ * allocation, so a snapshot is shared and refreshed at most every `maxAgeMs` (in the
+ * background while calls keep coming; a call waits for a read once it is 2 x `maxAgeMs` old).
  */
 export interface UsageSnapshot {
   /** Local TCP port -> true when every socket on it is in TIME_WAIT. */
@@ -76,14 +77,25 @@ export class PortUsage {
     this.#enabled = platform === 'linux';
   }
 
-  /** The current snapshot, refreshed first when older than `maxAgeMs` (or `force`). */
+  /**
+   * The current snapshot. Older than `maxAgeMs`: a refresh starts in the background and
+   * the snapshot is still used while younger than 2 x `maxAgeMs`; beyond that (or with
+   * `force`), the call waits for a fresh read.
+   */
   async get(force = false): Promise<UsageSnapshot> {
     if (!this.#enabled) return { ...empty, takenAt: performance.now() };
-    if (!force && performance.now() - this.#snapshot.takenAt < this.maxAgeMs) {
+    const age = performance.now() - this.#snapshot.takenAt;
+    if (!force && age < this.maxAgeMs) return this.#snapshot;
+    if (!force && age < 2 * this.maxAgeMs) {
+      this.#pending ??= this.#read();
       return this.#snapshot;
     }
     // A refresh already under way started before this call: only reuse it if not forced.
     if (this.#pending && !force) return this.#pending;
+    return this.#read();
+  }
+
+  #read(): Promise<UsageSnapshot> {
     const takenAt = performance.now();
     const pending = Promise.all([
       readOrEmpty('/proc/net/tcp'),
@@ -99,11 +111,11 @@ export class PortUsage {
       return snapshot;
     });
     this.#pending = pending;
-    try {
-      return await pending;
-    } finally {
+    const settle = () => {
       if (this.#pending === pending) this.#pending = undefined;
-    }
+    };
+    pending.then(settle, settle);
+    return pending;
   }
 
   /** The last snapshot, however old (no read). */
