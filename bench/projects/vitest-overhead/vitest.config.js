@@ -1,14 +1,26 @@
 // The suite bench/benchmarks/vitest-overhead.js runs three ways (REBIND_BENCH_MODE):
 // `rebind` (a pristine nginx per test through @rebind/vitest), `shell` (the same suite
 // restarting nginx with `nginx -s stop; nginx` plus wait-on before each test) and `none`
-// (one nginx, never restarted).
+// (one nginx, never restarted). REBIND_BENCH_STRATEGY picks rebind's nginx restart strategy
+// (default 'wait').
 import { rebind } from '@rebind/vitest';
 
 const mode = process.env.REBIND_BENCH_MODE;
 const snippet = 'location / { return 200 "$pid\\n"; }';
 
 export default {
-  plugins: mode === 'rebind' ? [rebind({ services: { web: { nginx: { snippet } } } })] : [],
+  plugins:
+    mode === 'rebind'
+      ? [
+          rebind({
+            services: {
+              web: {
+                nginx: { snippet, restartStrategy: process.env.REBIND_BENCH_STRATEGY ?? 'wait' },
+              },
+            },
+          }),
+        ]
+      : [],
   test: {
     include: ['overhead.bench-suite.js'],
     globalSetup: mode === 'rebind' ? [] : ['./shell-nginx.js'],

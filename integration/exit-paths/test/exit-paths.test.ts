@@ -90,8 +90,8 @@ const real = requireComponent('nginx', 'docker');
 describe.runIf(real)('exit paths with nginx and a container', () => {
   const env = { REBIND_SERVICES_REAL: 'nginx,docker' };
 
-  it('a normal end', async () => {
-    const run = start('vitest4', { env });
+  it.each(['vitest4', 'jest30'] as const)('%s: a normal end', async (runner) => {
+    const run = start(runner, { env });
     expect((await run.exited).code, run.output()).toBe(0);
     expect(new Set(run.records().map((s) => s.services.edge?.token)).size).toBe(6);
     await expectNothingLeft(run, true);

@@ -1,5 +1,6 @@
 // Real Vitest 3/4/5 and Jest 29/30 runs (forks and threads pools, CommonJS and ESM Jest
 // configs) of projects with three services: `web` per-test, `api` per-worker, `db` shared.
+import { requireComponent } from '@rebind/test-support';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   leftoversAfter,
@@ -24,8 +25,8 @@ function groupBy<T>(items: T[], key: (item: T) => string | number): Map<string |
 function checkPolicies(seen: Seen[]): void {
   expect(seen).toHaveLength(6);
   // per-test: every test saw an instance no other test saw
-  const webTokens = seen.map((s) => s.services.web?.token);
-  expect(new Set(webTokens).size).toBe(seen.length);
+  for (const name of ['web', 'edge'].filter((n) => seen[0]?.services[n] !== undefined))
+    expect(new Set(seen.map((s) => s.services[name]?.token)).size, name).toBe(seen.length);
   // shared: one instance for everyone
   expect(new Set(seen.map((s) => s.services.db?.token)).size).toBe(1);
   const bySlot = groupBy(seen, (s) => s.slot);
@@ -35,7 +36,7 @@ function checkPolicies(seen: Seen[]): void {
     expect(new Set(group.map((s) => s.services.api?.token)).size).toBe(1);
   expect(new Set(seen.map((s) => s.services.api?.token)).size).toBe(bySlot.size);
   // no two workers shared a port
-  for (const name of ['web', 'api']) {
+  for (const name of ['web', 'api', 'edge'].filter((n) => seen[0]?.services[n] !== undefined)) {
     const owner = new Map<number, number>();
     for (const s of seen) {
       const port = s.services[name]?.port as number;
@@ -70,4 +71,18 @@ describe('runner compatibility', () => {
       expect(await leftoversAfter(run.tag, 0)).toEqual([]);
     },
   );
+});
+
+describe.runIf(requireComponent('nginx'))('runner compatibility with a per-test nginx', () => {
+  it.each([
+    ['vitest4', { pool: 'threads' }],
+    ['jest30', { config: 'jest.config.cjs' }],
+  ] as [Runner, RunOptions][])('%s %o', async (runner, options) => {
+    const run = startRunner(runner, { ...options, env: { REBIND_SERVICES_REAL: 'nginx' } });
+    runs.push(run);
+    const { code } = await run.exited;
+    expect(code, run.output()).toBe(0);
+    checkPolicies(run.records());
+    expect(await leftoversAfter(run.tag, 0)).toEqual([]);
+  });
 });
