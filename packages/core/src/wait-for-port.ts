@@ -1,4 +1,5 @@
 import { closeSync, openSync, readFileSync, readlinkSync, readSync, statSync } from 'node:fs';
+import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RebindError } from './errors.js';
 import { conflicts } from './explain.js';
@@ -36,6 +37,7 @@ export interface WaitForPortOptions {
    * leaves no TIME_WAIT anywhere, but a Node `net` server whose accepted sockets have no
    * `'error'` listener throws ECONNRESET on it (http servers handle it). `'graceful'` (FIN)
    * leaves one TIME_WAIT on the probe's ephemeral port (remote port = `port`) instead.
+   * A listener of this very process is always probed gracefully.
    * @default 'reset'
    */
   readonly probeClose?: 'reset' | 'graceful';
@@ -58,6 +60,20 @@ function sockstat(buffer: Buffer): string {
   } catch {
     return '';
   }
+}
+
+/**
+ * Whether this process itself listens on `port` with a net.Server: its accepted sockets may
+ * lack an 'error' listener, and an RST would then throw ECONNRESET in the caller's process.
+ */
+function ownListener(port: number): boolean {
+  const handles =
+    (process as unknown as { _getActiveHandles?: () => unknown[] })._getActiveHandles?.() ?? [];
+  return handles.some((h) => {
+    if (!(h instanceof net.Server) || !h.listening) return false;
+    const address = h.address();
+    return typeof address === 'object' && address !== null && address.port === port;
+  });
 }
 
 /** Loopback addresses a connect probe can reach for a listener on `host`. */
@@ -160,7 +176,9 @@ async function listeningWatcher(
       if (stat === lastStat && now - lastProbe < 25) return false;
       lastStat = stat;
       lastProbe = now;
-      for (const target of targets) if (await connectProbe(target, port, 250, close)) return true;
+      for (const target of targets)
+        if (await connectProbe(target, port, 250, ownListener(port) ? 'graceful' : close))
+          return true;
       if (now - lastTable < 100) return false;
       lastTable = now;
       return (await listensNow()).ours;
@@ -251,7 +269,10 @@ async function listeningWatcher(
     lastProbe = now;
     let accepted = false;
     for (const target of targets)
-      if ((accepted = await connectProbe(target, port, 250, close))) break;
+      if (
+        (accepted = await connectProbe(target, port, 250, ownListener(port) ? 'graceful' : close))
+      )
+        break;
     // Fast path: a listener answers, the tree holds a socket it did not hold at the start,
     // and every listener seen at the start (a lingering old instance) is gone.
     if (accepted && newSockets && !foreignAlive()) return true;
