@@ -109,4 +109,21 @@ describe.runIf(real)('exit paths with nginx and a container', () => {
       run.child.kill(signal);
       await expectNothingLeft(run, true);
     });
+
+  it('a crash of an earlier run (runner and watchdog SIGKILLed): the next setup removes its container', async () => {
+    const crashed = start('vitest4', { env: { ...env, REBIND_HANG: '1' } });
+    await crashed.recorded(1);
+    const [container] = containersOf(crashed.tag);
+    expect(container).toBeDefined();
+    for (const p of rebindLeftovers(crashed.tag).filter((p) => p.args.includes('watchdog')))
+      process.kill(p.pid, 'SIGKILL');
+    crashed.child.kill('SIGKILL');
+    await crashed.exited;
+    expect(containersOf(crashed.tag)).toEqual([container]);
+    const next = start('vitest4', { env });
+    expect((await next.exited).code, next.output()).toBe(0);
+    expect(containersOf(crashed.tag)).toEqual([]);
+    await expectNothingLeft(next, true);
+    // the crashed run's orphaned servers are killed by its cleanup() (afterEach)
+  });
 });

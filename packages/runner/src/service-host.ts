@@ -53,7 +53,7 @@ export async function startServiceHost(options: RebindOptions): Promise<ServiceH
   const services = resolveServices(options);
   const log = createLogger('runner', process.pid);
   const runId = `${process.pid}-${randomBytes(4).toString('hex')}`;
-  const labels = { 'rebind.runner': runId, 'rebind.owner-pid': String(process.pid) };
+  const labels = { 'rebind.runner': runId };
   if (options.removeStale ?? true) await removeStale(services, log);
 
   const slots = new Map<string, Promise<Slot>>();
