@@ -113,8 +113,22 @@ export async function startRestartable<I>(
   let plan: RestartPlan;
   let stopped = false;
 
+  // 'fresh-port' leases the next port in the background, off the restart's critical path
+  // (the allocator may read /proc/net/tcp: milliseconds, tens of them under load).
+  let spare: Promise<LeasedPort> | undefined;
+  const prepareSpare = () => {
+    spare = leasePort(host);
+    spare.catch(() => undefined);
+  };
+  const releaseSpare = async () => {
+    const pending = spare;
+    spare = undefined;
+    await pending?.then((l) => l.release()).catch(() => undefined);
+  };
   const newLease = async () => {
-    const next = await leasePort(host);
+    const pending = spare;
+    spare = undefined;
+    const next = (await pending?.catch(() => undefined)) ?? (await leasePort(host));
     const old = lease;
     lease = next;
     await old?.release();
@@ -140,6 +154,7 @@ export async function startRestartable<I>(
   }
   try {
     current = await hooks.start(plan, options.signal);
+    if (firstStrategy === 'fresh-port') prepareSpare();
   } catch (error) {
     await dropSocket();
     await lease?.release();
@@ -176,6 +191,7 @@ export async function startRestartable<I>(
         ]);
         await dropSocket();
         current = started;
+        prepareSpare();
         return started;
       }
       case 'reuseport': {
@@ -238,6 +254,7 @@ export async function startRestartable<I>(
         await stopCurrent();
       } finally {
         await dropSocket();
+        await releaseSpare();
         await lease?.release();
       }
     },

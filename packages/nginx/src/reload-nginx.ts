@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import {
   RebindError,
   httpGet,
@@ -11,6 +11,14 @@ import {
 import { configError } from './nginx-errors.js';
 import { READY_HOST, READY_PATH, type LineMap } from './render-config.js';
 import type { NginxInstance } from './start-nginx.js';
+
+function readErrorLog(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+}
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -32,13 +40,15 @@ export async function reloadNginx(
 ): Promise<NginxInstance> {
   const token = randomBytes(8).toString('hex');
   const { text, lines } = options.render(token);
-  await writeFile(options.conf, text);
+  writeFileSync(options.conf, text);
   const master = instance.process.pid;
   const oldWorkers = processTree(master).filter((pid) => pid !== master);
-  const logStart = await stat(options.errorLogPath).then(
-    (s) => s.size,
-    () => 0,
-  );
+  let logStart = 0;
+  try {
+    logStart = statSync(options.errorLogPath).size;
+  } catch {
+    // no error log yet
+  }
   process.kill(master, 'SIGHUP');
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
   const url = `http://${host}:${instance.port}${READY_PATH}`;
@@ -59,7 +69,7 @@ export async function reloadNginx(
     }
     if (fresh && oldWorkers.every((pid) => !isRunning(pid))) return { ...instance, token, lines };
     if (i % 10 === 0) {
-      const log = (await readFile(options.errorLogPath, 'utf8').catch(() => '')).slice(logStart);
+      const log = readErrorLog(options.errorLogPath).slice(logStart);
       const error = /\[emerg\]/.test(log) ? configError(log, options.conf, lines) : undefined;
       if (error) throw error;
     }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { writeFileSync } from 'node:fs';
+import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -156,7 +157,8 @@ export async function startNginx(options: StartNginxOptions): Promise<StartedNgi
     const start = async (plan: RestartPlan, signal?: AbortSignal): Promise<NginxInstance> => {
       const token = randomBytes(8).toString('hex');
       const { text, lines } = render(plan, token);
-      await writeFile(conf, text);
+      // Sync on purpose: a thread-pool round trip costs milliseconds on a loaded machine.
+      writeFileSync(conf, text);
       let bindLine: string | undefined;
       let output = '';
       let proc: StartedProcess;
