@@ -30,6 +30,7 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 export async function reloadNginx(
   instance: NginxInstance,
   options: {
+    readonly reread: () => Promise<void>;
     readonly render: (token: string) => { text: string; lines: LineMap };
     readonly conf: string;
     readonly errorLogPath: string;
@@ -38,6 +39,7 @@ export async function reloadNginx(
     readonly signal?: AbortSignal;
   },
 ): Promise<NginxInstance> {
+  await options.reread();
   const token = randomBytes(8).toString('hex');
   const { text, lines } = options.render(token);
   writeFileSync(options.conf, text);

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import {
   createLogger,
   invalidOption,
+  isLoopback,
   isRebindError,
   startProcess,
   startRestartable,
@@ -119,7 +120,8 @@ function validate(options: StartNginxOptions): void {
 export async function startNginx(options: StartNginxOptions): Promise<StartedNginx> {
   validate(options);
   const binary = await findNginx(options.binary);
-  const source: NginxSource = loadSource(options);
+  let source: NginxSource = loadSource(options);
+  let fresh = true;
   const host = options.host ?? '127.0.0.1';
   const defaults = binaryDefaults(binary);
   const originalPorts = listenPorts(source.directives);
@@ -134,7 +136,18 @@ export async function startNginx(options: StartNginxOptions): Promise<StartedNgi
       extras.push(await leaseExtraPort(host, original));
     const conf = join(prefix, 'conf', 'nginx.conf');
     const errorLogPath = join(prefix, 'logs', 'error.log');
-    const hasHttp = source.directives.some((d) => d.name === 'http');
+    const hasHttp = () => source.directives.some((d) => d.name === 'http');
+
+    // Every start and reload re-reads your config (and its includes), so that an edit
+    // between tests is picked up; a new listen port gets its own allocated port.
+    const reread = async () => {
+      if (!fresh) source = loadSource(options);
+      fresh = false;
+      for (const original of listenPorts(source.directives)) {
+        if (original === originalPorts[0] || extras.some((e) => e.original === original)) continue;
+        extras.push(await leaseExtraPort(host, original));
+      }
+    };
 
     const render = (plan: RestartPlan, token: string) => {
       const portMap = new Map<number, number>();
@@ -146,7 +159,7 @@ export async function startNginx(options: StartNginxOptions): Promise<StartedNgi
         portMap,
         mainPort: plan.port,
         reuseport: plan.reuseport,
-        extraReuseport: extras.length > 0 && plan.host.startsWith('127.'),
+        extraReuseport: extras.length > 0 && isLoopback(plan.host),
         token,
         addUser: defaults.addUser,
         tempPaths: defaults.tempPaths,
@@ -155,6 +168,7 @@ export async function startNginx(options: StartNginxOptions): Promise<StartedNgi
     };
 
     const start = async (plan: RestartPlan, signal?: AbortSignal): Promise<NginxInstance> => {
+      await reread();
       const token = randomBytes(8).toString('hex');
       const { text, lines } = render(plan, token);
       // Sync on purpose: a thread-pool round trip costs milliseconds on a loaded machine.
@@ -181,7 +195,7 @@ export async function startNginx(options: StartNginxOptions): Promise<StartedNgi
           ready: readyCheck({
             host,
             port: plan.port,
-            token: hasHttp ? token : undefined,
+            token: hasHttp() ? token : undefined,
             failure: () => bindLine,
           }),
           readyInterval: 1,
@@ -201,7 +215,7 @@ export async function startNginx(options: StartNginxOptions): Promise<StartedNgi
         throw error;
       }
       log('[nginx:%d] master %d ready (%s)', plan.port, proc.pid, plan.strategy);
-      return { process: proc, token: hasHttp ? token : undefined, port: plan.port, lines };
+      return { process: proc, token: hasHttp() ? token : undefined, port: plan.port, lines };
     };
 
     restartable = await startRestartable<NginxInstance>(
@@ -210,8 +224,9 @@ export async function startNginx(options: StartNginxOptions): Promise<StartedNgi
         strategies: restartStrategies,
         start,
         stop: (instance) => instance.process.stop(),
-        reload: (instance, plan, signal) =>
+        reload: async (instance, plan, signal) =>
           reloadNginx(instance, {
+            reread,
             render: (token) => render(plan, token),
             conf,
             errorLogPath,
