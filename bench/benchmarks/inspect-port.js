@@ -8,7 +8,7 @@ import { inspectPort } from '@rebind/core';
 import findProcess from 'find-process';
 import { portToPid } from 'pid-port';
 import { startSocketFarm } from '../lib/socket-farm.js';
-import { median, printTable, sample } from '../lib/stats.js';
+import { median, printTable } from '../lib/stats.js';
 
 const run = promisify(execFile);
 const find = findProcess.default ?? findProcess;
@@ -25,23 +25,24 @@ export default async function inspectPortBenchmark({ smoke, print }) {
       if (!check.sockets.some((s) => s.state === 'LISTEN' && s.pid === farm.pid)) {
         throw new Error(`inspectPort did not name the farm (pid ${farm.pid}) on port ${port}`);
       }
-      const rows = [
-        { name: 'inspectPort', samples: await sample(n, () => inspectPort(port), opts) },
-        {
-          name: 'ss -Htanp',
-          samples: await sample(n, () => run('ss', ['-Htanp'], { maxBuffer: 1 << 26 }), opts),
-        },
-        {
-          name: 'ss -Htanp sport',
-          samples: await sample(n, () => run('ss', ['-Htanp', `sport = :${port}`]), opts),
-        },
-        {
-          name: 'lsof -iTCP:P',
-          samples: await sample(n, () => run('lsof', ['-nP', `-iTCP:${port}`]), opts),
-        },
-        { name: 'pid-port', samples: await sample(n, () => portToPid(port), opts) },
-        { name: 'find-process', samples: await sample(n, () => find('port', port), opts) },
+      // Interleaved: each round runs every tool once, so load from other processes on the
+      // machine falls on all of them alike.
+      const tools = [
+        ['inspectPort', () => inspectPort(port)],
+        ['ss -Htanp', () => run('ss', ['-Htanp'], { maxBuffer: 1 << 26 })],
+        ['ss -Htanp sport', () => run('ss', ['-Htanp', `sport = :${port}`])],
+        ['lsof -iTCP:P', () => run('lsof', ['-nP', `-iTCP:${port}`])],
+        ['pid-port', () => portToPid(port)],
+        ['find-process', () => find('port', port)],
       ];
+      const rows = tools.map(([name]) => ({ name, samples: [] }));
+      for (let round = -opts.warmup; round < n; round++) {
+        for (const [i, [, fn]] of tools.entries()) {
+          const t0 = performance.now();
+          await fn();
+          if (round >= 0) rows[i].samples.push(performance.now() - t0);
+        }
+      }
       const title = `inspectPort with owners vs peers, ${smoke ? 'smoke' : `~${sockets}`} sockets open (port ${port})`;
       results.push(...printTable(title, rows, { baseline: 'inspectPort', print }));
       const ir = median(rows[0].samples);

@@ -150,8 +150,9 @@ export const linuxBackend: PlatformBackend = {
       for (const [inode, list] of rest.holders) holders.set(inode, list);
     }
     // Big relatives of the holders may share the sockets (a forked worker with many fds).
-    const related = relativesOf(new Set([...holders.values()].flat()));
-    const bigRelatives = big.filter((pid) => related.has(pid));
+    const found = new Set([...holders.values()].flat());
+    const related = relativesOf(found);
+    const bigRelatives = big.filter((pid) => related.has(pid) && !found.has(pid));
     if (bigRelatives.length > 0) {
       const extra = findSocketHolders(wanted, bigRelatives);
       for (const [inode, list] of extra.holders) {
