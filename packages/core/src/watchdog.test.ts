@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { createServer as createHttpServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { allocatePort } from './allocate-port.js';
@@ -67,5 +68,39 @@ describe('the watchdog', () => {
   it('cleans up when the owner exits without stopping what it started', async () => {
     const { serverPid } = await startOwner('exit');
     expect(await gone(serverPid, 1000)).toBe(true);
+  });
+
+  it('performs a guarded request when the owner is SIGKILLed', async () => {
+    const seen: string[] = [];
+    const server = createHttpServer((req, res) => {
+      seen.push(`${req.method} ${req.url}`);
+      res.end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    try {
+      const script = `
+        const { getWatchdog } = await import(${JSON.stringify(dist)});
+        const watchdog = await getWatchdog();
+        watchdog.guardRequest({ host: '127.0.0.1', port: ${port}, method: 'DELETE', path: '/containers/abc?force=true&v=true' });
+        const unguard = watchdog.guardRequest({ host: '127.0.0.1', port: ${port}, method: 'DELETE', path: '/unguarded' });
+        unguard();
+        console.log('guarded');
+        setInterval(() => {}, 1000);`;
+      const owner = spawn(process.execPath, ['--input-type=module', '-e', script], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      await new Promise((resolve) => owner.stdout.once('data', resolve));
+      owner.kill('SIGKILL');
+      const deadline = Date.now() + 5000;
+      while (seen.length === 0 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(seen).toEqual(['DELETE /containers/abc?force=true&v=true']);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
