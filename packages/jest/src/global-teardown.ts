@@ -15,5 +15,5 @@ export default async function rebindGlobalTeardown(
   delete process.env[CONTEXT_ENV];
   const { leftovers } = await host.stop();
   if (optionsFrom(projectConfig).summary)
-    process.stdout.write(`\n${formatSummary(host.stats(), leftovers)}\n`);
+    process.stdout.write(`\n${formatSummary(host.stats(), leftovers, host.services)}\n`);
 }

@@ -1,3 +1,5 @@
+import { basename } from 'node:path';
+import type { ResolvedService } from './declaration.js';
 import type { HostStats } from './service-host.js';
 
 function median(values: readonly number[]): number {
@@ -6,10 +8,21 @@ function median(values: readonly number[]): number {
   return sorted[Math.ceil(sorted.length / 2) - 1] as number;
 }
 
-/** `rebind: 20 tests, 19 restarts, median restart 4.81 ms, leftovers: 0` */
-export function formatSummary(stats: HostStats, leftovers: readonly number[]): string {
+function describe(service: ResolvedService): string {
+  if (service.kind !== 'command') return `${service.name}: ${service.kind}`;
+  const { command, args = [] } = service.options as { command: string; args?: string[] };
+  return `${service.name}: ${[command, ...args.slice(0, 1)].map((a) => basename(a)).join(' ')}`;
+}
+
+/** `rebind: 20 tests, 19 restarts, median restart 4.81 ms, leftovers: 0 (web: nginx)` */
+export function formatSummary(
+  stats: HostStats,
+  leftovers: readonly number[],
+  services: readonly ResolvedService[] = [],
+): string {
   const m = median(stats.restartMs);
   const restart = Number.isNaN(m) ? 'no restart' : `median restart ${m.toFixed(2)} ms`;
   const left = leftovers.length === 0 ? '0' : `${leftovers.length} (pids ${leftovers.join(', ')})`;
-  return `rebind: ${stats.tests} tests, ${stats.restarts} restarts, ${restart}, leftovers: ${left}`;
+  const what = services.length === 0 ? '' : ` (${services.map(describe).join(', ')})`;
+  return `rebind: ${stats.tests} tests, ${stats.restarts} restarts, ${restart}, leftovers: ${left}${what}`;
 }

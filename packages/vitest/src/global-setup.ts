@@ -25,6 +25,6 @@ export default async function rebindGlobalSetup(
   return async () => {
     const { leftovers } = await host.stop();
     if ((options as RebindOptions).summary)
-      process.stdout.write(`\n${formatSummary(host.stats(), leftovers)}\n`);
+      process.stdout.write(`\n${formatSummary(host.stats(), leftovers, host.services)}\n`);
   };
 }

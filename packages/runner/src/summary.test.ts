@@ -1,0 +1,24 @@
+import { expect, it } from 'vitest';
+import { resolveServices } from './declaration.js';
+import { formatSummary } from './summary.js';
+
+const services = resolveServices({
+  services: {
+    web: { nginx: {} },
+    api: { command: { command: '/usr/bin/node', args: ['/app/server.js', '--x'] } },
+  },
+});
+
+it('prints tests, restarts, the median restart, leftovers and what ran', () => {
+  expect(
+    formatSummary({ tests: 3, restarts: 3, restartMs: [4, 9, 5], slots: 1 }, [], services),
+  ).toBe(
+    'rebind: 3 tests, 3 restarts, median restart 5.00 ms, leftovers: 0 (web: nginx, api: node server.js)',
+  );
+});
+
+it('names leftover pids, and says when nothing restarted', () => {
+  expect(formatSummary({ tests: 1, restarts: 0, restartMs: [], slots: 1 }, [812, 813])).toBe(
+    'rebind: 1 tests, 0 restarts, no restart, leftovers: 2 (pids 812, 813)',
+  );
+});
