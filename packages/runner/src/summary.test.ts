@@ -19,6 +19,6 @@ it('prints tests, restarts, the median restart, leftovers and what ran', () => {
 
 it('names leftover pids, and says when nothing restarted', () => {
   expect(formatSummary({ tests: 1, restarts: 0, restartMs: [], slots: 1 }, [812, 813])).toBe(
-    'rebind: 1 tests, 0 restarts, no restart, leftovers: 2 (pids 812, 813)',
+    'rebind: 1 test, 0 restarts, no restart, leftovers: 2 (pids 812, 813)',
   );
 });

@@ -8,6 +8,8 @@ function median(values: readonly number[]): number {
   return sorted[Math.ceil(sorted.length / 2) - 1] as number;
 }
 
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
 function describe(service: ResolvedService): string {
   if (service.kind !== 'command') return `${service.name}: ${service.kind}`;
   const { command, args = [] } = service.options as { command: string; args?: string[] };
@@ -24,5 +26,5 @@ export function formatSummary(
   const restart = Number.isNaN(m) ? 'no restart' : `median restart ${m.toFixed(2)} ms`;
   const left = leftovers.length === 0 ? '0' : `${leftovers.length} (pids ${leftovers.join(', ')})`;
   const what = services.length === 0 ? '' : ` (${services.map(describe).join(', ')})`;
-  return `rebind: ${stats.tests} tests, ${stats.restarts} restarts, ${restart}, leftovers: ${left}${what}`;
+  return `rebind: ${plural(stats.tests, 'test')}, ${plural(stats.restarts, 'restart')}, ${restart}, leftovers: ${left}${what}`;
 }
