@@ -108,9 +108,10 @@ async function allocateOne(request: Request): Promise<PortLease> {
   const [low, high] = request.range;
   const size = high - low + 1;
   const key = `${low}-${high}`;
+  const started = performance.now();
   for (let pass = 0; pass < 2; pass++) {
-    // The second pass re-reads the socket tables: the first may have skipped ports
-    // released since the last read.
+    // The second pass re-reads the socket tables, unless the first read them during this
+    // call: the first may have skipped ports released since the last read.
     const snapshot = await usage.get(pass > 0);
     const tally: Tally = { locked: 0, busy: 0 };
     const start = cursors.get(key) ?? randomInt(size);
@@ -127,18 +128,16 @@ async function allocateOne(request: Request): Promise<PortLease> {
         coolDown(lease.port, lock, lease.hosts, request.acceptTimeWait, usage);
       });
     }
-    if (pass > 0) throw await exhausted(request, tally);
+    if (pass > 0 || snapshot.takenAt >= started) throw exhausted(request, tally, snapshot);
   }
   throw new Error('unreachable');
 }
 
-async function exhausted(request: Request, tally: Tally): Promise<RebindError> {
+function exhausted(request: Request, tally: Tally, snapshot: UsageSnapshot): RebindError {
   const [low, high] = request.range;
   const inRange = (port: number) => port >= low && port <= high;
   const mine = [...held, ...cooling.keys()].filter(inRange).length;
-  const ports = new Set<number>();
-  for (let port = low; port <= high; port++) ports.add(port);
-  const { pids, locked } = await lockHolders(ports);
+  const { pids, locked } = lockHolders(snapshot.udp, inRange);
   const holders = new Set(pids);
   if (mine > 0) holders.add(process.pid);
   const heldCount = Math.max(locked, tally.locked + mine);

@@ -1,7 +1,5 @@
 import dgram from 'node:dgram';
 import { readdirSync, readlinkSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { parseUdpTable } from './port-usage.js';
 
 /**
  * The cross-process lock on a port number: a UDP socket bound to 127.0.0.1 on that number,
@@ -45,23 +43,19 @@ export function tryLock(port: number): Promise<PortLock | undefined> {
 }
 
 /**
- * The pids holding UDP sockets on 127.0.0.1/0.0.0.0 for each port of `ports` (Linux, and
- * only the processes whose /proc/<pid>/fd this user may read). Stops after `budgetMs`.
+ * The pids holding the UDP sockets of `table` (port -> inodes, from /proc/net/udp) on the
+ * ports `ports` accepts (Linux, and only the processes whose /proc/<pid>/fd this user may
+ * read). Stops after `budgetMs`.
  */
-export async function lockHolders(
-  ports: ReadonlySet<number>,
+export function lockHolders(
+  table: ReadonlyMap<number, readonly string[]>,
+  ports: (port: number) => boolean,
   budgetMs = 50,
-): Promise<{ pids: number[]; locked: number }> {
-  let table: Map<number, string[]>;
-  try {
-    table = parseUdpTable(await readFile('/proc/net/udp', 'latin1'));
-  } catch {
-    return { pids: [], locked: 0 };
-  }
+): { pids: number[]; locked: number } {
   const inodes = new Set<string>();
   let locked = 0;
   for (const [port, owners] of table) {
-    if (!ports.has(port)) continue;
+    if (!ports(port)) continue;
     locked++;
     for (const inode of owners) inodes.add(`socket:[${inode}]`);
   }

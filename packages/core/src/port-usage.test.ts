@@ -24,7 +24,7 @@ describe('socket tables', () => {
       [20002, false],
       [20003, false],
     ]);
-    const snapshot = { tcp: tcp6, udp: new Set<number>(), takenAt: 0 };
+    const snapshot = { tcp: tcp6, udp: new Map<number, string[]>(), takenAt: 0 };
     expect(tcpBusy(snapshot, 20000, true)).toBe(true);
     expect(tcpBusy(snapshot, 20001, false)).toBe(true);
     expect(tcpBusy(snapshot, 20001, true)).toBe(false);

@@ -11,8 +11,8 @@ import { readFile } from 'node:fs/promises';
 export interface UsageSnapshot {
   /** Local TCP port -> true when every socket on it is in TIME_WAIT. */
   readonly tcp: ReadonlyMap<number, boolean>;
-  /** Local UDP ports bound on 127.0.0.1 or 0.0.0.0 (where rebind's locks live). */
-  readonly udp: ReadonlySet<number>;
+  /** Local UDP ports bound on 127.0.0.1 or 0.0.0.0 (where rebind's locks live) -> inodes. */
+  readonly udp: ReadonlyMap<number, readonly string[]>;
   /** `performance.now()` when the read started: anything older is in it. */
   readonly takenAt: number;
 }
@@ -63,7 +63,7 @@ async function readOrEmpty(path: string): Promise<string> {
   }
 }
 
-const empty: UsageSnapshot = { tcp: new Map(), udp: new Set(), takenAt: -Infinity };
+const empty: UsageSnapshot = { tcp: new Map(), udp: new Map(), takenAt: -Infinity };
 
 export class PortUsage {
   #snapshot: UsageSnapshot = empty;
@@ -104,7 +104,7 @@ export class PortUsage {
     ]).then(([tcp4, tcp6, udp]) => {
       const snapshot: UsageSnapshot = {
         tcp: parseTcpTable(tcp6, parseTcpTable(tcp4)),
-        udp: new Set(parseUdpTable(udp).keys()),
+        udp: parseUdpTable(udp),
         takenAt,
       };
       if (takenAt >= this.#snapshot.takenAt) this.#snapshot = snapshot;

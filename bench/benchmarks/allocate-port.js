@@ -1,0 +1,227 @@
+// The port allocator beside get-port and portfinder, measured in one run:
+// (a) 8 processes x 1,000 allocations held at once: duplicate ports across the run;
+// (b) calls/s in one process, and the time of each block of allocations 1..10,000 (no
+//     stall: get-port stalls after ~7,000 here, its ports come from bind(0), which draws
+//     only ~7,000 distinct ports);
+// (c) same-port restarts of a Node server while other processes open outgoing connections:
+//     binds lost (get-port's ports lie in the ephemeral range, where those connections take
+//     their local ports);
+// (d) the time to REBIND_PORTS_EXHAUSTED when a range is used up (target: < 100 ms).
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import net from 'node:net';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { allocatePort, allocatePorts } from '@rebind/core';
+import getPort from 'get-port';
+import { printTable } from '../lib/stats.js';
+
+const child = fileURLToPath(new URL('../lib/allocate-port-child.js', import.meta.url));
+const libs = ['rebind', 'get-port', 'portfinder'];
+
+function start(args) {
+  const proc = spawn(process.execPath, [child, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: proc.stdout });
+  const next = () => once(lines, 'line').then(([line]) => line);
+  const stop = async () => {
+    if (proc.exitCode !== null || proc.signalCode !== null) return;
+    const exited = once(proc, 'exit');
+    proc.stdin.end();
+    const timer = setTimeout(() => proc.kill('SIGKILL'), 5000);
+    await exited;
+    clearTimeout(timer);
+  };
+  return { proc, next, stop };
+}
+
+async function concurrentHold({ smoke, print }) {
+  const processes = smoke ? 2 : 8;
+  const count = smoke ? 20 : 1000;
+  const rows = [];
+  for (const lib of libs) {
+    const children = Array.from({ length: processes }, () => start(['hold', lib, String(count)]));
+    try {
+      for (const c of children) c.proc.stdin.write('go\n');
+      const results = await Promise.all(children.map(async (c) => JSON.parse(await c.next())));
+      const ports = results.flatMap((r) => r.ports);
+      const distinct = new Set(ports).size;
+      rows.push({
+        name: lib,
+        samples: results.flatMap((r) => r.samples),
+        duplicates: String(ports.length - distinct),
+        distinct: String(distinct),
+      });
+    } finally {
+      await Promise.all(children.map((c) => c.stop()));
+    }
+  }
+  printTable(
+    `(a) ${processes} processes x ${count} allocations held at once (per-call ms, duplicates across all)`,
+    rows,
+    { baseline: 'get-port', print, extra: ['duplicates', 'distinct'] },
+  );
+}
+
+async function rate({ smoke, print }) {
+  const count = smoke ? 200 : 10_000;
+  const block = smoke ? 50 : 1000;
+  const deadlineMs = smoke ? 5000 : 30_000;
+  const rows = [];
+  for (const lib of libs) {
+    // portfinder scans up from 8000 on every call: 2,000 calls tell its rate well enough.
+    const n = lib === 'portfinder' ? Math.min(count, smoke ? 50 : 2000) : count;
+    const c = start(['rate', lib, String(n), String(deadlineMs)]);
+    try {
+      const { samples } = JSON.parse(await c.next());
+      const total = samples.reduce((a, b) => a + b, 0);
+      const blocks = [];
+      for (let i = 0; i < samples.length; i += block) {
+        blocks.push(samples.slice(i, i + block).reduce((a, b) => a + b, 0));
+      }
+      rows.push({
+        name: lib,
+        samples,
+        asked: n,
+        'calls/s': String(Math.round((samples.length / total) * 1000)),
+        'worst block ms': Math.max(...blocks),
+        'first block ms': blocks[0],
+        'last block ms': blocks.at(-1),
+        blocks,
+      });
+    } finally {
+      await c.stop();
+    }
+  }
+  printTable(
+    `(b) ${count} allocations in one process, held (portfinder: fewer; each stops after ${deadlineMs / 1000} s)`,
+    rows,
+    {
+      baseline: 'get-port',
+      print,
+      extra: ['calls/s', 'first block ms', 'worst block ms', 'last block ms'],
+    },
+  );
+  print(`\n(b) ms per block of ${block} allocations, in order`);
+  for (const row of rows) {
+    const stopped =
+      row.samples.length < row.asked
+        ? ` (stopped at the deadline after ${row.samples.length} calls)`
+        : '';
+    print(`${row.name.padEnd(10)} ${row.blocks.map((b) => b.toFixed(0)).join(' ')}${stopped}`);
+  }
+}
+
+const listen = (port) =>
+  new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve(server));
+  });
+const close = (server) => new Promise((resolve) => server.close(resolve));
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function bindRetrying(port, counter) {
+  for (;;) {
+    try {
+      return await listen(port);
+    } catch (error) {
+      if (error.code !== 'EADDRINUSE') throw error;
+      counter.lost++;
+      await sleep(1);
+    }
+  }
+}
+
+async function restarts({ smoke, print }) {
+  // Each round restarts every server: close, a gap of `gapMs` (a real restart's down
+  // time, when an outgoing connection can take the port), listen again on the same port.
+  const ports = smoke ? 5 : 100;
+  const rounds = smoke ? 10 : 100;
+  const gapMs = 5;
+  const loaders = Array.from({ length: 2 }, () => start(['load', smoke ? '5' : '200', '20']));
+  const rows = [];
+  try {
+    await Promise.all(loaders.map((l) => l.next()));
+    for (const lib of ['rebind', 'get-port']) {
+      const leases = lib === 'rebind' ? await allocatePorts(ports) : [];
+      const list =
+        lib === 'rebind'
+          ? leases.map((l) => l.port)
+          : await Promise.all(Array.from({ length: ports }, () => getPort()));
+      const counter = { lost: 0 };
+      const samples = [];
+      try {
+        let servers = await Promise.all(list.map((port) => bindRetrying(port, counter)));
+        counter.lost = 0;
+        for (let round = 0; round < rounds; round++) {
+          const t0 = performance.now();
+          await Promise.all(servers.map(close));
+          await sleep(gapMs);
+          servers = await Promise.all(list.map((port) => bindRetrying(port, counter)));
+          samples.push(performance.now() - t0);
+        }
+        await Promise.all(servers.map(close));
+      } finally {
+        await Promise.all(leases.map((l) => l.release()));
+      }
+      rows.push({
+        name: lib,
+        samples,
+        restarts: String(ports * rounds),
+        'binds lost': String(counter.lost),
+      });
+    }
+  } finally {
+    await Promise.all(loaders.map((l) => l.stop()));
+  }
+  printTable(
+    `(c) same-port restarts of Node servers (${ports} ports x ${rounds} rounds, ${gapMs} ms down each) under outgoing-connection load; ms per round`,
+    rows,
+    { baseline: 'get-port', print, extra: ['restarts', 'binds lost'] },
+  );
+}
+
+async function exhaustion({ smoke, print }) {
+  // A range above the ephemeral one, used up by another process (Docker publishes random
+  // ports up there too: try another block when one is busy).
+  const size = smoke ? 20 : 2000;
+  let range;
+  let holder;
+  for (let attempt = 0; ; attempt++) {
+    const low = 61000 + Math.floor(Math.random() * (65535 - 61000 - size));
+    range = [low, low + size - 1];
+    holder = start(['hold-range', String(range[0]), String(range[1])]);
+    if ((await holder.next()) === 'ready') break;
+    await holder.stop();
+    if (attempt === 5) throw new Error('no free block of ports above the ephemeral range');
+  }
+  const samples = [];
+  let message = '';
+  try {
+    for (let i = 0; i < (smoke ? 3 : 20); i++) {
+      const t0 = performance.now();
+      try {
+        await allocatePort({ range });
+      } catch (error) {
+        if (error.code !== 'REBIND_PORTS_EXHAUSTED') throw error;
+        message = error.message;
+      }
+      samples.push(performance.now() - t0);
+    }
+  } finally {
+    await holder.stop();
+  }
+  printTable(
+    `(d) time to REBIND_PORTS_EXHAUSTED, ${size}-port range all held`,
+    [{ name: 'rebind', samples }],
+    { print },
+  );
+  print(`    ${message}`);
+}
+
+export default async function allocatePortBenchmark({ smoke, print }) {
+  await concurrentHold({ smoke, print });
+  await rate({ smoke, print });
+  await restarts({ smoke, print });
+  await exhaustion({ smoke, print });
+}
