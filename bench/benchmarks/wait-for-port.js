@@ -2,7 +2,11 @@
 // child calls listen()) to the promise resolving, median and p95; the TIME_WAIT sockets
 // left with the watched port as local or remote port; and the CPU waitForPort used while
 // waiting, as % of one core (process.cpuUsage over an idle wait of known length).
-// Child listen times come from process.hrtime (CLOCK_MONOTONIC, shared by processes).
+// Child listen times come from process.hrtime (CLOCK_MONOTONIC, shared by processes), taken
+// just before the child calls listen(). The rows in parentheses are references measured in
+// the same run: the child's own 'exit' event in the parent (after SIGKILL) and the child's
+// own listen callback; on a loaded machine they show how much of a latency is the kernel's
+// and the scheduler's rather than the waiter's.
 import { execFileSync, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { waitForPort } from '@rebind/core';
@@ -12,7 +16,7 @@ const child = `
 const net = require('node:net');
 const port = Number(process.argv[1]);
 const server = net.createServer((s) => s.on('error', () => {}));
-const go = () => { const t = process.hrtime.bigint(); server.listen(port, '127.0.0.1', () => process.stdout.write(t + '\\n')); };
+const go = () => { const t = process.hrtime.bigint(); server.listen(port, '127.0.0.1', () => process.stdout.write(t + ' ' + process.hrtime.bigint() + '\\n')); };
 if (process.argv[2] === 'now') go(); else process.stdin.once('data', go);
 `;
 
@@ -21,7 +25,7 @@ function startChild(port, mode) {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const listened = new Promise((resolve) => {
-    proc.stdout.once('data', (d) => resolve(BigInt(String(d).trim())));
+    proc.stdout.once('data', (d) => resolve(String(d).trim().split(' ').map(BigInt)));
   });
   const exited = new Promise((resolve) => proc.once('exit', resolve));
   return { proc, listened, exited };
@@ -53,6 +57,7 @@ export default async function waitForPortBenchmark({ smoke, print }) {
   const listening = [];
   const listeningPid = [];
   const exitEvent = [];
+  const listenCallback = [];
   for (let i = 0; i < n; i++) {
     // free: SIGKILL the listener's process
     const a = startChild(port, 'now');
@@ -80,7 +85,9 @@ export default async function waitForPortBenchmark({ smoke, print }) {
       b.proc.stdin.write('go\n');
       await waiting;
       const t1 = process.hrtime.bigint();
-      rows.push(ms(await b.listened, t1));
+      const [called, callback] = await b.listened;
+      rows.push(ms(called, t1));
+      if (!byPid) listenCallback.push(ms(called, callback));
       b.proc.kill('SIGKILL');
       await b.exited;
       await waitForPort(port, { until: 'free', timeout: 10_000 });
@@ -108,6 +115,7 @@ export default async function waitForPortBenchmark({ smoke, print }) {
     { name: 'free after SIGKILL', samples: free, cpu: cpu.free },
     { name: "(child 'exit' event)", samples: exitEvent },
     { name: 'listening after listen()', samples: listening, cpu: cpu.listening },
+    { name: "(child's listen callback)", samples: listenCallback },
     { name: 'listening by pid', samples: listeningPid, cpu: cpu['listening, pid'] },
   ];
   const table = printTable('waitForPort detection latency (event to resolution)', rows, {
