@@ -16,7 +16,7 @@ export type Runner = 'vitest3' | 'vitest4' | 'vitest5' | 'jest29' | 'jest30';
 export interface RunOptions {
   readonly pool?: 'forks' | 'threads';
   /** Jest config file name in projects/jest. */
-  readonly config?: 'jest.config.cjs' | 'jest.config.mjs';
+  readonly config?: 'jest.config.cjs' | 'jest.config.mjs' | 'jest.esm.config.mjs';
   /** Vitest watch mode, under a pseudo-terminal (so `q` quits). */
   readonly watch?: boolean;
   readonly env?: Record<string, string>;
@@ -46,6 +46,9 @@ function command(
     '--ci',
   ];
   const cwd = join(projects, runner.startsWith('jest') ? 'jest' : 'vitest');
+  // ESM test files need Jest's VM modules.
+  const esm =
+    options.config === 'jest.esm.config.mjs' ? ['--experimental-vm-modules', '--no-warnings'] : [];
   switch (runner) {
     case 'vitest3':
       return { file: process.execPath, args: [vitest('integration/vitest3'), ...vitestArgs], cwd };
@@ -60,13 +63,13 @@ function command(
     case 'jest29':
       return {
         file: process.execPath,
-        args: [join(repo, 'integration/jest29/node_modules/jest/bin/jest.js'), ...jestArgs],
+        args: [...esm, join(repo, 'integration/jest29/node_modules/jest/bin/jest.js'), ...jestArgs],
         cwd,
       };
     case 'jest30':
       return {
         file: process.execPath,
-        args: [join(repo, 'node_modules/jest/bin/jest.js'), ...jestArgs],
+        args: [...esm, join(repo, 'node_modules/jest/bin/jest.js'), ...jestArgs],
         cwd,
       };
   }

@@ -54,6 +54,7 @@ const cases: [Runner, RunOptions][] = [
   ['jest29', { config: 'jest.config.cjs' }],
   ['jest30', { config: 'jest.config.cjs' }],
   ['jest30', { config: 'jest.config.mjs' }],
+  ['jest30', { config: 'jest.esm.config.mjs' }],
 ];
 
 describe('runner compatibility', () => {
