@@ -1,3 +1,4 @@
+/* global it */
 import { createRequire } from 'node:module';
 import { endpoints } from '@rebind/jest';
 
