@@ -3,7 +3,17 @@
 import { spawn } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { waitForPort } from '@rebind/core';
-import { cli, freePort, killChildren, nodeListener, python, stage, start } from './helpers.js';
+import {
+  cli,
+  freePort,
+  killChildren,
+  nodeBindError,
+  nodeListener,
+  python,
+  rebind,
+  stage,
+  start,
+} from './helpers.js';
 
 afterEach(killChildren);
 
@@ -33,6 +43,19 @@ describe('waitForPort on real processes', () => {
     const code = new Promise((r) => waiter.once('exit', r));
     await holder.kill();
     expect(await code).toBe(0);
+  });
+
+  it('`rebind wait --free` on a privileged port works without privilege (run as uid 12345)', async () => {
+    let port = 1000;
+    while ((await nodeBindError(port, '127.0.0.1')) !== undefined) port--;
+    const free = await rebind(['wait', String(port), '--free', '--timeout', '5000'], 12345);
+    expect(free).toMatchObject({ code: 0, stderr: '' });
+    const holder = await nodeListener(port, '127.0.0.1');
+    const busy = await rebind(['wait', String(port), '--free', '--timeout', '100'], 12345);
+    expect(busy.code).toBe(1);
+    expect(busy.stderr).toContain(`rebind wait: Port ${port} was not free after 100 ms.`);
+    expect(busy.stderr).toContain('not permitted to see (owner unknown) listens on');
+    await holder.kill();
   });
 
   it('with pid, a lingering old instance never satisfies `listening`; the new one does', async () => {

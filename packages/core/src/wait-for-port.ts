@@ -118,7 +118,7 @@ export async function waitForPort(port: number, options: WaitForPortOptions): Pr
   const watcher =
     backend.platform === 'linux' && bindProbeSync('127.0.0.1', 0) !== undefined
       ? until === 'free'
-        ? freeWatcher(port, host)
+        ? freeWatcher(backend, port, host)
         : await listeningWatcher(backend, port, host, pid, close)
       : slowWatcher(backend, port, until, host, pid);
   for (;;) {
@@ -140,9 +140,19 @@ export async function waitForPort(port: number, options: WaitForPortOptions): Pr
 
 type Watcher = () => boolean | Promise<boolean>;
 
-function freeWatcher(port: number, host?: string): Watcher {
+function freeWatcher(backend: PlatformBackend, port: number, host?: string): Watcher {
   const addresses = host === undefined ? ['0.0.0.0', '::'] : [host];
-  return () => addresses.every((a) => absent.has(bindProbeSync(a, port) ?? 'ok'));
+  let lastTable = 0;
+  return async () => {
+    const results = addresses.map((a) => bindProbeSync(a, port) ?? 'ok');
+    if (results.every((r) => absent.has(r))) return true;
+    // A privileged port (EACCES without root) cannot be probed: ask the table, every 20 ms.
+    if (!results.every((r) => absent.has(r) || r === 'EACCES')) return false;
+    if (performance.now() - lastTable < 20) return false;
+    lastTable = performance.now();
+    const sockets = await backend.listSockets(port);
+    return !sockets.some((s) => s.state === 'LISTEN' && conflicts(s, host));
+  };
 }
 
 async function listeningWatcher(
