@@ -88,6 +88,8 @@ export async function pollReadyCheck(
   target: { readonly pid: number; output(): string },
 ): Promise<boolean> {
   if ('tcp' in check) {
+    // /proc only, never a probe connection: the watcher's waitForPort connects and resets,
+    // and a server that writes on accept (no 'error' handler) dies of that ECONNRESET.
     const inodes = listeningInodes(check.tcp);
     if (inodes.size === 0) return false;
     return pidsHoldingSockets(processTree(target.pid), inodes).length > 0;

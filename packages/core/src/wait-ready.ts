@@ -39,6 +39,21 @@ export function exitedError(run: ProcessRun, options: StartProcessOptions): Rebi
   );
 }
 
+function startTimeoutError(
+  run: ProcessRun,
+  options: StartProcessOptions,
+  timeout: number,
+): RebindError {
+  const output = run.tail.text();
+  return new RebindError(
+    'REBIND_START_TIMEOUT',
+    `\`${commandText(options)}\` (pid ${run.pid}) was not ready within ${timeout} ms (waiting for ${describeReadyCheck(options.ready)}); it was stopped. Check the readiness check and the output, or raise \`readyTimeout\`.${
+      output.trim() === '' ? ' It printed nothing.' : ` Its output:\n${indentOutput(output)}`
+    }`,
+    { details: { command: options.command, pid: run.pid, timeout }, attachments: { output } },
+  );
+}
+
 export async function waitReady(run: ProcessRun, options: StartProcessOptions): Promise<void> {
   const check = options.ready;
   const timeout = options.readyTimeout ?? 30_000;
@@ -70,16 +85,7 @@ export async function waitReady(run: ProcessRun, options: StartProcessOptions): 
       } else ready = await pollReadyCheck(check, target);
       if (ready) return;
       const left = deadline - performance.now();
-      if (left <= 0) {
-        const output = run.tail.text();
-        throw new RebindError(
-          'REBIND_START_TIMEOUT',
-          `\`${commandText(options)}\` (pid ${run.pid}) was not ready within ${timeout} ms (waiting for ${describeReadyCheck(check)}); it was stopped. Check the readiness check and the output, or raise \`readyTimeout\`.${
-            output.trim() === '' ? ' It printed nothing.' : ` Its output:\n${indentOutput(output)}`
-          }`,
-          { details: { command: options.command, pid: run.pid, timeout }, attachments: { output } },
-        );
-      }
+      if (left <= 0) throw startTimeoutError(run, options, timeout);
       const wait = Math.min(left, check !== undefined && 'output' in check ? left : interval);
       interval = Math.min(interval * 2, cap);
       let timer: NodeJS.Timeout | undefined;
