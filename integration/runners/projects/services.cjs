@@ -13,6 +13,9 @@ if (process.env.REBIND_SERVICES_FAIL === '1')
     command: { command: process.execPath, args: ['-e', 'process.exit(3)'] },
     pristine: 'shared',
   };
+// REBIND_SERVICES_KEEP=1 adds a shared service kept across watch-mode reruns.
+if (process.env.REBIND_SERVICES_KEEP === '1')
+  services.cache = { command, pristine: 'shared', rerun: 'keep' };
 // REBIND_SERVICES_REAL=nginx,docker adds a per-test nginx and a shared container.
 const real = (process.env.REBIND_SERVICES_REAL ?? '').split(',');
 if (real.includes('nginx'))

@@ -1,5 +1,5 @@
 // Vitest watch mode, for real (under a pseudo-terminal): a rerun restarts the services
-// (rerun: 'restart', the default), a config edit tears everything down and starts again,
+// (rerun: 'restart', the default; 'keep' keeps them), a config edit tears everything down and starts again,
 // and quitting leaves nothing.
 import { utimesSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -13,7 +13,7 @@ afterEach(() => {
 });
 
 it('watch mode: a rerun restarts the services, a config edit starts them again, q leaves nothing', async () => {
-  const run = startRunner('vitest4', { watch: true });
+  const run = startRunner('vitest4', { watch: true, env: { REBIND_SERVICES_KEEP: '1' } });
   runs.push(run);
   const first = await run.recorded(6);
   await new Promise((r) => setTimeout(r, 300));
@@ -30,6 +30,11 @@ it('watch mode: a rerun restarts the services, a config edit starts them again, 
   expect(shared(third).size).toBe(1);
   expect([...shared(second)]).not.toEqual([...shared(first)]);
   expect([...shared(third)]).not.toEqual([...shared(second)]);
+  // rerun: 'keep' survives the rerun, not the config edit
+  const kept = (seen: typeof first) => [...new Set(seen.map((s) => s.services.cache?.token))];
+  expect(kept(second)).toEqual(kept(first));
+  expect(kept(third)).not.toEqual(kept(second));
+  expect(kept(third)).toHaveLength(1);
   const ports = (seen: typeof first) => seen.map((s) => s.services.db?.port);
   expect(ports(second)).toEqual(ports(first));
   expect(await leftoversAfter(run.tag, 2000), run.output()).toEqual([]);
