@@ -61,12 +61,15 @@ export async function startServiceHost(options: RebindOptions): Promise<ServiceH
   let tests = 0;
   let stopping = false;
 
-  const endpointOf = (s: Slot): ServiceEndpoint => ({
-    service: s.service.name,
-    slot: s.slot,
-    ...s.instance.address(),
-    token: `${s.service.name}/${s.slot}/${s.generation}`,
-  });
+  const endpointOf = (s: Slot): ServiceEndpoint => {
+    const { token, ...address } = s.instance.address();
+    return {
+      service: s.service.name,
+      slot: s.slot,
+      ...address,
+      token: token ?? `${runId}/${s.service.name}/${s.slot}/${s.generation}`,
+    };
+  };
   const track = (s: Slot) => {
     const pid = s.instance.address().pid;
     if (pid !== undefined) s.pids.add(pid);

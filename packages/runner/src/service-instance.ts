@@ -7,6 +7,8 @@ export interface InstanceAddress {
   readonly ports: Readonly<Record<string, number>>;
   readonly url: string;
   readonly pid?: number;
+  /** The manager's own token for this instance, when it has one (nginx, containers). */
+  readonly token?: string;
 }
 
 /** One running instance of a service, whatever manager runs it. */
