@@ -2,6 +2,7 @@
 // `process.env.REBIND_ENDPOINTS`, refreshed at `test_start` (restarting per-test services
 // the worker already used).
 import { createRequire } from 'node:module';
+import { createLogger } from '@rebind/core';
 import { callControl, currentSlot, type RebindContext } from '@rebind/runner/client';
 import type { TestEnvironment as NodeEnvironmentClass } from 'jest-environment-node';
 import { contextFromEnv } from './context.js';
@@ -17,7 +18,12 @@ function loadNodeEnvironment(): Base {
   for (const base of bases) {
     if (base === undefined) continue;
     try {
-      const mod = createRequire(base)('jest-environment-node') as { TestEnvironment: Base };
+      const require = createRequire(base);
+      const mod = require('jest-environment-node') as { TestEnvironment: Base };
+      createLogger('jest', process.pid)(
+        'extending %s',
+        require.resolve('jest-environment-node/package.json'),
+      );
       return mod.TestEnvironment;
     } catch {
       // try the next
