@@ -1,36 +1,42 @@
 import { fileURLToPath } from 'node:url';
-import { resolveServices, type RebindOptions } from '@rebind/runner';
+import type { RebindOptions } from '@rebind/runner';
 import { OPTIONS_KEY } from './provided-context.js';
 
 /** The part of a Vite plugin this adapter uses (kept structural: Vitest 3, 4 and 5). */
 export interface RebindVitestPlugin {
   readonly name: 'rebind';
-  config(): {
+  config(): Promise<{
     test: {
       globalSetup: string[];
       setupFiles: string[];
       provide: Record<string, unknown>;
     };
-  };
+  }>;
 }
 
 /**
  * The one line in `vitest.config.ts`: `plugins: [rebind({ services: { web: { nginx: {...} } } })]`.
  * Adds rebind's globalSetup (starts the services, provides their endpoints, removes
  * leftovers of crashed runs, tears down) and a setup file (hands each test its endpoints,
- * restarting per-test services before each test). Options are validated here, once.
+ * restarting per-test services before each test). Options are validated when Vitest
+ * resolves the config, once, before any test runs.
  */
 export function rebind(options: RebindOptions): RebindVitestPlugin {
-  resolveServices(options);
   const at = (file: string) => fileURLToPath(new URL(file, import.meta.url));
   return {
     name: 'rebind',
-    config: () => ({
-      test: {
-        globalSetup: [at('./global-setup.js')],
-        setupFiles: [at('./setup.js')],
-        provide: { [OPTIONS_KEY]: options },
-      },
-    }),
+    // Loaded here, not at import: test files import this module for `endpoint()`, and
+    // the host's code (all of @rebind/core) has no business in every test worker.
+    async config() {
+      const { resolveServices } = await import('@rebind/runner');
+      resolveServices(options);
+      return {
+        test: {
+          globalSetup: [at('./global-setup.js')],
+          setupFiles: [at('./setup.js')],
+          provide: { [OPTIONS_KEY]: options },
+        },
+      };
+    },
   };
 }
