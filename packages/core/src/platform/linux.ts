@@ -114,50 +114,65 @@ export const linuxBackend: PlatformBackend = {
     return ownersFrom(sockets, holders, denied, docker);
   },
   /**
-   * Starts `ss`, and while it runs reads the fd tables of every process with at most 256
-   * fds; after ss answers, only inodes still unaccounted for send the scan to the big
-   * tables (stopping at the first hit) and to the holders' relatives.
+   * Starts `ss` and, while it runs, reads the fd tables of the newest processes first (a
+   * test's server is usually younger than the system's daemons), skipping tables of more
+   * than 256 fds and yielding now and then to notice ss's answer. Then only inodes still
+   * unaccounted for send the search on (smallest tables first, each read only as far as
+   * its first hit), and finally the holders' relatives are read: the processes that can
+   * share a socket by inheritance.
    */
   async inspect(port, { docker, pids }) {
-    const pending = ssSockets(port);
-    const small: number[] = [];
-    const big: number[] = [];
-    if (pids === undefined) {
-      for (const entry of readdirSync('/proc')) {
-        if (!/^\d+$/.test(entry)) continue;
-        (fdCount(Number(entry)) <= 256 ? small : big).push(Number(entry));
-      }
+    if (pids !== undefined) {
+      const sockets = (await ssSockets(port)) ?? procSockets(port);
+      return this.findOwners(sockets, { docker, pids });
     }
-    const prescan = pids === undefined ? scanSocketInodes(small) : undefined;
+    let answered = false;
+    const pending = ssSockets(port).then((result) => {
+      answered = true;
+      return result;
+    });
+    const all = readdirSync('/proc')
+      .filter((entry) => /^\d+$/.test(entry))
+      .map(Number)
+      .sort((a, b) => b - a);
+    const prescan = new Map<number, number[]>();
+    const scanned = new Set<number>();
+    const deferred: number[] = [];
+    let denied = false;
+    let next = 0;
+    for (; next < all.length && !answered; next++) {
+      const pid = all[next] as number;
+      if (fdCount(pid) > 256) {
+        deferred.push(pid);
+        continue;
+      }
+      const result = scanSocketInodes([pid]);
+      denied ||= result.denied;
+      for (const [inode, holders] of result.inodes) prescan.set(inode, holders);
+      scanned.add(pid);
+      if (next % 16 === 15) await new Promise((resolve) => setImmediate(resolve));
+    }
     const sockets = (await pending) ?? procSockets(port);
     const wanted = new Set(sockets.map((s) => s.inode ?? 0).filter((i) => i > 0));
-    if (prescan === undefined || wanted.size === 0) {
-      return this.findOwners(sockets, { docker, ...(pids ? { pids } : {}) });
-    }
     const holders = new Map<number, number[]>();
     for (const inode of wanted) {
-      const found = prescan.inodes.get(inode);
+      const found = prescan.get(inode);
       if (found) holders.set(inode, [...found]);
     }
     const missing = new Set([...wanted].filter((i) => !holders.has(i)));
-    let denied = prescan.denied;
     if (missing.size > 0) {
-      const rest = findSocketHolders(
-        missing,
-        big.sort((a, b) => fdCount(a) - fdCount(b)),
-      );
-      denied ||= rest.denied;
-      for (const [inode, list] of rest.holders) holders.set(inode, list);
+      const rest = [...all.slice(next), ...deferred].sort((a, b) => fdCount(a) - fdCount(b));
+      const more = findSocketHolders(missing, rest);
+      denied ||= more.denied;
+      for (const [inode, list] of more.holders) holders.set(inode, list);
     }
-    // Big relatives of the holders may share the sockets (a forked worker with many fds).
+    // Relatives of the holders may share the sockets (forked workers, inheriting children).
     const found = new Set([...holders.values()].flat());
-    const related = relativesOf(found);
-    const bigRelatives = big.filter((pid) => related.has(pid) && !found.has(pid));
-    if (bigRelatives.length > 0) {
-      const extra = findSocketHolders(wanted, bigRelatives);
+    const toRead = [...relativesOf(found)].filter((pid) => !scanned.has(pid) && !found.has(pid));
+    if (toRead.length > 0) {
+      const extra = findSocketHolders(wanted, toRead);
       for (const [inode, list] of extra.holders) {
-        const known = holders.get(inode) ?? [];
-        holders.set(inode, [...new Set([...known, ...list])]);
+        holders.set(inode, [...new Set([...(holders.get(inode) ?? []), ...list])]);
       }
     }
     return ownersFrom(sockets, holders, denied, docker);
