@@ -56,7 +56,7 @@ function command(
       return { file: process.execPath, args: [vitest(''), ...vitestArgs], cwd };
     case 'vitest5':
       return {
-        file: join(repo, 'node_modules/node/bin/node'),
+        file: join(repo, 'integration/vitest5/node_modules/node/bin/node'),
         args: [vitest('integration/vitest5'), ...vitestArgs],
         cwd,
       };
