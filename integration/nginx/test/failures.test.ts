@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -98,6 +98,7 @@ describe.runIf(requireComponent('nginx'))('nginx failures', () => {
       listProcesses().filter((p) => p.args.startsWith('nginx:') && p.args.includes(prefix)),
     ).toEqual([]);
     expect(isRunning(Number(master))).toBe(false);
+    expect(existsSync(prefix)).toBe(false);
   });
 
   for (const upstreamDelay of [100, 60_000]) {

@@ -1,7 +1,9 @@
 // The watchdog process (spawned by watchdog.ts, one per owner): reads guard commands as
 // JSON lines on stdin, a pipe from its owner. When that pipe closes (the owner exited or
-// was killed, SIGKILL included), it SIGKILLs every guarded process group, performs every
-// guarded HTTP request, then exits. Kept tiny so that it starts fast: node:http only.
+// was killed, SIGKILL included), it SIGKILLs every guarded process group, removes every
+// guarded directory, performs every guarded HTTP request, then exits. Kept tiny so that it
+// starts fast: node:fs and node:http only.
+import { rmSync } from 'node:fs';
 import { request } from 'node:http';
 
 interface GuardedRequest {
@@ -14,11 +16,13 @@ interface GuardedRequest {
 
 type Command =
   | { readonly g: number; readonly pg: number }
+  | { readonly g: number; readonly dir: string }
   | { readonly g: number; readonly req: GuardedRequest }
   | { readonly u: number };
 
 const groups = new Map<number, number>();
 const requests = new Map<number, GuardedRequest>();
+const dirs = new Map<number, string>();
 let pending = '';
 let done = false;
 
@@ -33,7 +37,9 @@ function apply(line: string): void {
   if ('u' in command) {
     groups.delete(command.u);
     requests.delete(command.u);
+    dirs.delete(command.u);
   } else if ('pg' in command) groups.set(command.g, command.pg);
+  else if ('dir' in command) dirs.set(command.g, command.dir);
   else requests.set(command.g, command.req);
 }
 
@@ -68,6 +74,13 @@ function cleanUp(): void {
       process.kill(-pgid, 'SIGKILL');
     } catch {
       // already gone
+    }
+  }
+  for (const dir of dirs.values()) {
+    try {
+      rmSync(dir, { recursive: true, force: true });
+    } catch {
+      // best effort
     }
   }
   const all = [...requests.values()].map(perform);

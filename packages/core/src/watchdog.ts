@@ -27,10 +27,12 @@ export interface Watchdog {
   guardProcessGroup(pgid: number): () => void;
   /** Guards a clean-up request; the function returned unguards it. */
   guardRequest(request: GuardedRequest): () => void;
+  /** Guards a directory (removed recursively after the groups are killed); returns the unguard. */
+  guardDirectory(path: string): () => void;
 }
 
 const log = createLogger('watchdog');
-type Guard = { readonly pg: number } | { readonly req: GuardedRequest };
+type Guard = { readonly pg: number } | { readonly req: GuardedRequest } | { readonly dir: string };
 const guards = new Map<number, Guard>();
 let nextId = 1;
 let child: ChildProcess | undefined;
@@ -84,6 +86,7 @@ function launch(): Watchdog {
     pid: proc.pid ?? 0,
     guardProcessGroup: (pgid) => guard({ pg: pgid }),
     guardRequest: (req) => guard({ req }),
+    guardDirectory: (dir) => guard({ dir }),
   };
 }
 

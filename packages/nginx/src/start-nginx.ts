@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   createLogger,
+  getWatchdog,
   invalidOption,
   isLoopback,
   isRebindError,
@@ -126,6 +127,9 @@ export async function startNginx(options: StartNginxOptions): Promise<StartedNgi
   const defaults = binaryDefaults(binary);
   const originalPorts = listenPorts(source.directives);
   const prefix = await mkdtemp(join(tmpdir(), 'rebind-nginx-'));
+  // Removed by stop(), or by the watchdog if this process dies first.
+  const unguardPrefix =
+    options.keepPrefix === true ? () => undefined : (await getWatchdog()).guardDirectory(prefix);
   const extras: ExtraPort[] = [];
   let restartable: Restartable<NginxInstance> | undefined;
   try {
@@ -246,6 +250,7 @@ export async function startNginx(options: StartNginxOptions): Promise<StartedNgi
   } catch (error) {
     await Promise.all(extras.map((e) => e.release()));
     await rm(prefix, { recursive: true, force: true });
+    unguardPrefix();
     throw error;
   }
   return new StartedNginxHandle(restartable, {
@@ -255,5 +260,6 @@ export async function startNginx(options: StartNginxOptions): Promise<StartedNgi
     originalPorts,
     extras,
     keep: options.keepPrefix === true,
+    unguardPrefix,
   });
 }

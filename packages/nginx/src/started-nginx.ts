@@ -17,6 +17,7 @@ export class StartedNginxHandle implements StartedNginx {
       readonly originalPorts: readonly number[];
       readonly extras: readonly ExtraPort[];
       readonly keep: boolean;
+      readonly unguardPrefix: () => void;
     },
   ) {}
 
@@ -65,6 +66,7 @@ export class StartedNginxHandle implements StartedNginx {
       } finally {
         await Promise.all(this.info.extras.map((e) => e.release()));
         if (!this.info.keep) await rm(this.info.prefix, { recursive: true, force: true });
+        this.info.unguardPrefix();
       }
     })();
     return this.#stopped;
