@@ -45,21 +45,38 @@ export interface WaitForPortOptions {
 
 const absent = new Set(['ok', 'EAFNOSUPPORT', 'EPROTONOSUPPORT']);
 
-/** The TCP line of /proc/net/sockstat: changes when a TCP socket is hashed (listen, connect). */
-function sockstat(buffer: Buffer): string {
-  try {
-    const fd = openSync('/proc/net/sockstat', 'r');
+/**
+ * The `TCP: inuse` and `TCP6: inuse` counts of /proc/net/sockstat{,6}: the TCP sockets
+ * hashed in this network namespace, per family. A listen() raises one of them. The files
+ * stay open during the wait and are re-read with pread (~3 µs each).
+ */
+function sockstatReader(): { read(): [number, number]; close(): void } {
+  const buffer = Buffer.alloc(1024);
+  const open = (path: string) => {
     try {
-      const n = readSync(fd, buffer, 0, buffer.length, null);
-      const text = buffer.toString('latin1', 0, n);
-      const start = text.indexOf('TCP:');
-      return text.slice(start, text.indexOf(' mem', start));
-    } finally {
-      closeSync(fd);
+      return openSync(path, 'r');
+    } catch {
+      return -1;
     }
-  } catch {
-    return '';
-  }
+  };
+  const fds = [open('/proc/net/sockstat'), open('/proc/net/sockstat6')];
+  const count = (fd: number, label: string) => {
+    if (fd < 0) return -1;
+    try {
+      const n = readSync(fd, buffer, 0, buffer.length, 0);
+      const text = buffer.toString('latin1', 0, n);
+      const at = text.indexOf(label);
+      return at < 0 ? -1 : parseInt(text.slice(at + label.length, at + label.length + 12), 10);
+    } catch {
+      return -1;
+    }
+  };
+  return {
+    read: () => [count(fds[0] ?? -1, 'TCP: inuse '), count(fds[1] ?? -1, 'TCP6: inuse ')],
+    close: () => {
+      for (const fd of fds) if (fd >= 0) closeSync(fd);
+    },
+  };
 }
 
 /**
@@ -115,17 +132,22 @@ export async function waitForPort(port: number, options: WaitForPortOptions): Pr
   const backend = await loadBackend(options.platform);
   const deadline = performance.now() + timeout;
   const what = `waitForPort(${port}, { until: '${until}' })`;
+  const disposers: (() => void)[] = [];
   const watcher =
     backend.platform === 'linux' && bindProbeSync('127.0.0.1', 0) !== undefined
       ? until === 'free'
         ? freeWatcher(backend, port, host)
-        : await listeningWatcher(backend, port, host, pid, close)
+        : await listeningWatcher(backend, port, host, pid, close, disposers)
       : slowWatcher(backend, port, until, host, pid);
-  for (;;) {
-    throwIfAborted(signal, what);
-    if (await watcher()) return;
-    if (performance.now() >= deadline) break;
-    await sleep(1);
+  try {
+    for (;;) {
+      throwIfAborted(signal, what);
+      if (await watcher()) return;
+      if (performance.now() >= deadline) break;
+      await sleep(1);
+    }
+  } finally {
+    for (const dispose of disposers) dispose();
   }
   const report = await inspectWith(backend, port, { host, owners: true, docker: true });
   const by = pid === undefined ? '' : ` by pid ${pid} or its descendants`;
@@ -161,8 +183,10 @@ async function listeningWatcher(
   host: string | undefined,
   pid: number | undefined,
   close: 'reset' | 'graceful',
+  disposers: (() => void)[],
 ): Promise<Watcher> {
-  const buffer = Buffer.alloc(2048);
+  const counts = sockstatReader();
+  disposers.push(counts.close);
   const targets = connectTargets(host);
   const listensNow = async (tree?: readonly number[]) => {
     const sockets = (await backend.listSockets(port)).filter(
@@ -177,20 +201,31 @@ async function listeningWatcher(
     };
   };
   const closeFor = (p: number) => (ownListener(p) ? 'graceful' : close);
-  let lastStat = '';
+  let last4 = -2;
+  let last6 = -2;
   let lastProbe = 0;
   let lastTable = 0;
   if (pid === undefined) {
     return async () => {
       const now = performance.now();
-      // On a busy machine sockstat changes all the time: probe at most every 2 ms then.
+      // On a busy machine the counts move all the time: probe at most every 2 ms then.
       if (now - lastProbe < 2) return false;
-      const stat = sockstat(buffer);
-      if (stat === lastStat && now - lastProbe < 25) return false;
-      lastStat = stat;
+      const [v4, v6] = counts.read();
+      const changed4 = v4 !== last4 || v4 < 0;
+      const changed6 = v6 !== last6 || v6 < 0;
+      last4 = v4;
+      last6 = v6;
+      const periodic = now - lastProbe >= 25;
+      if (!changed4 && !changed6 && !periodic) return false;
       lastProbe = now;
+      // A new IPv4 or dual-stack listener moves TCP (127.0.0.1 reaches both), a new IPv6
+      // one moves TCP6 (::1 reaches it): probe only the family that moved.
+      const chosen =
+        host !== undefined || periodic
+          ? targets
+          : targets.filter((t) => (t.includes(':') ? changed6 : changed4));
       const answers = await Promise.all(
-        targets.map((t) => connectProbe(t, port, 250, closeFor(port))),
+        chosen.map((t) => connectProbe(t, port, 250, closeFor(port))),
       );
       if (answers.some(Boolean)) return true;
       if (now - lastTable < 100) return false;
@@ -270,9 +305,10 @@ async function listeningWatcher(
       }
     }
     if (!changed && now - lastProbe < 2) return false;
-    const stat = sockstat(buffer);
-    const statChanged = stat !== lastStat;
-    lastStat = stat;
+    const [v4, v6] = counts.read();
+    const statChanged = v4 !== last4 || v6 !== last6 || v4 < 0;
+    last4 = v4;
+    last6 = v6;
     if (!newSockets) {
       // Nothing new in the tree: only a socket it already held could start listening
       // (rare): settle that with the table every 250 ms, without probing anyone.
