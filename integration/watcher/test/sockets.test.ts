@@ -48,7 +48,13 @@ async function stageStates(host: string, connectTo = host) {
   finWait2.end();
   const timeWait = await connect(false);
   timeWait.end();
-  await sleep(50);
+  // the kernel needs the client's FIN for TIME_WAIT: wait until ss shows every state
+  const want = ['ESTAB', 'CLOSE-WAIT', 'FIN-WAIT-2', 'TIME-WAIT', 'LISTEN'];
+  for (let i = 0; i < 500; i++) {
+    const states = new Set(ssRows(port).map((row) => row.split(' ')[0]));
+    if (want.every((w) => states.has(w))) break;
+    await sleep(10);
+  }
   void closeWait;
   closers.push(() => {
     for (const s of [...clients, ...accepted]) s.destroy();
