@@ -13,7 +13,7 @@ function engineTarget(): { socketPath: string } | { host: string; port: number }
 }
 
 /** GET on the Docker Engine API with plain node:http; undefined when no engine answers in time. */
-export function engineGet(path: string, timeoutMs = 500): Promise<unknown> {
+export function engineGet(path: string, timeoutMs = 2000): Promise<unknown> {
   return new Promise((resolve) => {
     const req = request({ ...engineTarget(), path, method: 'GET', timeout: timeoutMs }, (res) => {
       let body = '';
@@ -52,7 +52,7 @@ interface ContainerSummary {
 export async function findContainerByPublishedPort(
   hostPort: number,
   containerIp?: string,
-  timeoutMs = 500,
+  timeoutMs = 2000,
 ): Promise<ContainerInfo | undefined> {
   const filters = encodeURIComponent(JSON.stringify({ publish: [`${hostPort}/tcp`] }));
   const list = await engineGet(`/containers/json?filters=${filters}`, timeoutMs);
