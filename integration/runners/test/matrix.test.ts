@@ -67,7 +67,7 @@ describe('runner compatibility', () => {
       expect(code, run.output()).toBe(0);
       checkPolicies(run.records());
       expect(run.output()).toMatch(
-        /rebind: 6 tests, 4 restarts, median restart [\d.]+ ms, leftovers: 0/,
+        /rebind: 6 tests, 6 restarts, median restart [\d.]+ ms, leftovers: 0/,
       );
       expect(await leftoversAfter(run.tag, 0)).toEqual([]);
     },

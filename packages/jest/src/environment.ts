@@ -48,12 +48,17 @@ export default class RebindEnvironment extends NodeEnvironment {
     this.#publish(await callControl(this.#context.control, 'acquire', this.#slot));
   }
 
-  // Jest awaits this for every event; `test_start` precedes the test's beforeEach hooks.
+  // Jest awaits this for every event. `test_start` precedes the test's beforeEach hooks:
+  // the per-test instances are pristine then. `test_done` follows its afterEach hooks:
+  // their restart begins at once and overlaps Jest's work between tests.
   async handleTestEvent(event: { name: string }): Promise<void> {
     const context = this.#context;
-    if (event.name !== 'test_start' || context === undefined) return;
+    if (context === undefined || (event.name !== 'test_start' && event.name !== 'test_done'))
+      return;
     if (!Object.values(context.policies).includes('per-test')) return;
-    this.#publish(await callControl(context.control, 'test-start', this.#slot));
+    if (event.name === 'test_start')
+      this.#publish(await callControl(context.control, 'test-start', this.#slot));
+    else await callControl(context.control, 'test-end', this.#slot);
   }
 }
 

@@ -35,11 +35,13 @@ export interface RebindContext {
 export type Endpoints = Readonly<Record<string, ServiceEndpoint>>;
 
 /** The calls a worker makes to the main process. */
-export type ControlCall = 'acquire' | 'test-start' | 'stats';
+export type ControlCall = 'acquire' | 'test-start' | 'test-end' | 'stats';
 
 /**
  * Asks the main process for this slot's endpoints (`acquire`: start what is missing;
- * `test-start`: restart the per-test services already used, then hand them out).
+ * `test-start`: finish or do the restart of the per-test services already used, then
+ * hand them out; `test-end`: start restarting them now, while the runner moves on to the
+ * next test, and answer at once with no endpoints).
  */
 export function callControl(control: string, call: ControlCall, slot = 0): Promise<Endpoints> {
   return new Promise((resolve, reject) => {

@@ -52,6 +52,22 @@ describe('startServiceHost', () => {
     expect(pids.filter(alive)).toEqual([]);
   });
 
+  it('test-end begins the restart; the next test-start waits for it and restarts no more', async () => {
+    host = await startServiceHost({ services: { web: { command } } });
+    const { control } = host.context;
+    const first = await callControl(control, 'test-start', 1);
+    expect(await callControl(control, 'test-end', 1)).toEqual({});
+    const second = await callControl(control, 'test-start', 1);
+    expect(second.web?.pid).not.toBe(first.web?.pid);
+    expect(alive(first.web?.pid as number)).toBe(false);
+    expect(host.stats()).toMatchObject({ tests: 2, restarts: 1 });
+    await callControl(control, 'test-end', 1);
+    const { leftovers } = await host.stop();
+    host = undefined;
+    expect(leftovers).toEqual([]);
+    expect(alive(second.web?.pid as number)).toBe(false);
+  });
+
   it('stops what it started when a service fails to start, and reports the failure', async () => {
     const failing = startServiceHost({
       services: {

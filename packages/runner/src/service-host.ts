@@ -17,6 +17,8 @@ interface Slot {
   generation: number;
   /** A test already ran against this instance: the next test needs a fresh one. */
   used: boolean;
+  /** A restart begun at `test-end`, awaited by the slot's next `test-start`. */
+  pending: Promise<void> | undefined;
   readonly pids: Set<number>;
 }
 
@@ -81,7 +83,15 @@ export async function startServiceHost(options: RebindOptions): Promise<ServiceH
     if (pending === undefined) {
       log('starting %s for slot %d', service.name, slot);
       pending = startInstance({ service, slot, labels }).then((instance) => {
-        const s: Slot = { service, slot, instance, generation: 1, used: false, pids: new Set() };
+        const s: Slot = {
+          service,
+          slot,
+          instance,
+          generation: 1,
+          used: false,
+          pending: undefined,
+          pids: new Set(),
+        };
         track(s);
         return s;
       });
@@ -99,12 +109,39 @@ export async function startServiceHost(options: RebindOptions): Promise<ServiceH
     track(s);
   }
 
+  // After a test, restart its per-test instances at once: the restart overlaps the
+  // runner's own work between tests (reporting, hooks), and the next test-start awaits it.
+  function testEnd(slot: number): void {
+    for (const service of services) {
+      if (service.pristine !== 'per-test') continue;
+      void slots.get(`${service.name}#${slot}`)?.then((s) => {
+        if (!s.used || s.pending !== undefined || stopping) return;
+        const pending = restart(s).then(() => void (s.used = false));
+        s.pending = pending;
+        pending.catch((error: unknown) => log('restart of %s failed: %s', service.name, error));
+      });
+    }
+  }
+
+  async function settle(s: Slot): Promise<void> {
+    const pending = s.pending;
+    if (pending === undefined) return;
+    try {
+      await pending;
+    } finally {
+      s.pending = undefined;
+    }
+  }
+
   async function endpoints(call: ControlCall, slot: number): Promise<Endpoints> {
     if (stopping) throw new Error('rebind: the run is ending; no new instances.');
     if (call === 'test-start') tests += 1;
     const entries = await Promise.all(
       services.map(async (service) => {
         const s = await slotOf(service, service.pristine === 'shared' ? 0 : slot);
+        // A restart begun at test-end must finish first: the managers have no address
+        // while they restart.
+        await settle(s);
         if (call === 'test-start' && service.pristine === 'per-test') {
           if (s.used) await restart(s);
           s.used = true;
@@ -123,8 +160,16 @@ export async function startServiceHost(options: RebindOptions): Promise<ServiceH
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(body));
     };
-    if (key !== secret || (call !== 'acquire' && call !== 'test-start' && call !== 'stats')) {
+    if (
+      key !== secret ||
+      (call !== 'acquire' && call !== 'test-start' && call !== 'test-end' && call !== 'stats')
+    ) {
       reply(404, { error: { message: 'unknown rebind control call' } });
+      return;
+    }
+    if (call === 'test-end') {
+      testEnd(Number(url.searchParams.get('slot') ?? 1));
+      reply(200, { endpoints: {} });
       return;
     }
     if (call === 'stats') {
@@ -163,6 +208,9 @@ export async function startServiceHost(options: RebindOptions): Promise<ServiceH
     stopping = true;
     const all = await Promise.allSettled([...slots.values()]);
     slots.clear();
+    await Promise.allSettled(
+      all.flatMap((r) => (r.status === 'fulfilled' && r.value.pending ? [r.value.pending] : [])),
+    );
     const pids: number[] = [];
     const results = await Promise.allSettled(
       all.map(async (r) => {
@@ -193,6 +241,7 @@ export async function startServiceHost(options: RebindOptions): Promise<ServiceH
     }),
     async rerun() {
       const all = await Promise.all(slots.values());
+      await Promise.allSettled(all.map(settle));
       await Promise.all(
         all
           .filter((s) => s.service.rerun === 'restart')

@@ -1,6 +1,7 @@
 // Vitest setup file (added by the `rebind()` plugin). Runs in each test worker: fetches
-// this worker slot's endpoints, and before each test asks the main process to restart the
-// per-test services this slot already used.
+// this worker slot's endpoints; before each test, asks the main process for pristine
+// per-test instances; once a test has finished (after every afterEach hook), asks it to
+// start restarting them, so the restart overlaps Vitest's work between tests.
 import { callControl, currentSlot } from '@rebind/runner/client';
 import { beforeEach, inject } from 'vitest';
 import { setEndpoints } from './endpoint.js';
@@ -11,7 +12,10 @@ const slot = currentSlot();
 setEndpoints(await callControl(context.control, 'acquire', slot));
 
 if (Object.values(context.policies).includes('per-test')) {
-  beforeEach(async () => {
+  beforeEach(async ({ onTestFinished }) => {
     setEndpoints(await callControl(context.control, 'test-start', slot));
+    onTestFinished(async () => {
+      await callControl(context.control, 'test-end', slot);
+    });
   });
 }
