@@ -121,6 +121,20 @@ describe.runIf(requireComponent('ss'))('diagnoseBindFailure on staged bind failu
     expect(await nodeBindError(port, '127.0.0.1')).toBeUndefined();
   });
 
+  it('a socket bound without listening, which no table shows', async () => {
+    const port = await freePort();
+    const holder = await python(
+      'import socket, sys, time\ns = socket.socket()\ns.bind(("127.0.0.1", int(sys.argv[1]))); print("bound", flush=True)\ntime.sleep(300)',
+      String(port),
+    );
+    expect(holder.line).toBe('bound');
+    const error = await diagnose({ port, message: await nodeBindError(port, '127.0.0.1') });
+    expect(error.details).toMatchObject({ cause: 'bound-not-listening' });
+    expect(error.message).toContain(
+      'a socket is bound to it without listening, which shows in no socket table (only a bind probe finds it)',
+    );
+  });
+
   it('a dual-stack [::] listener blocks 0.0.0.0', async () => {
     const holder = await nodeListener(0, '::');
     const port = Number(holder.line);
