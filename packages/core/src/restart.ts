@@ -194,7 +194,9 @@ export async function startRestartable<I>(
     const old = current;
     switch (strategy) {
       case 'wait': {
+        const t0 = performance.now();
         await stopCurrent();
+        log('[%s] wait: stopped in %s ms', hooks.name, (performance.now() - t0).toFixed(2));
         await dropSocket();
         plan = { strategy, host, port: plan.port, reuseport: false };
         break;
@@ -257,7 +259,9 @@ export async function startRestartable<I>(
         return current;
       }
     }
+    const t1 = performance.now();
     current = await hooks.start(plan, signal);
+    log('[%s] %s: started in %s ms', hooks.name, strategy, (performance.now() - t1).toFixed(2));
     return current;
   };
 

@@ -1,41 +1,70 @@
-import {
-  httpGet,
-  listeningInodes,
-  pidsHoldingSockets,
-  processTree,
-  type ReadyCheck,
-} from '@rebind/core';
+import { request } from 'node:http';
+import { join } from 'node:path';
+import { listeningInodes, pidsHoldingSockets, processTree, type ReadyCheck } from '@rebind/core';
 import { READY_HOST, READY_PATH } from './render-config.js';
 
+/** Where an instance serves its token. */
+export type ReadyTarget =
+  | { readonly socketPath: string; readonly token: string }
+  | { readonly host: string; readonly port: number; readonly token: string };
+
+/** Longest unix socket path we use (sun_path holds 108 bytes on Linux, 104 on macOS). */
+const MAX_SOCKET_PATH = 100;
+
+/** The per-instance unix socket under the prefix, or the main port when that path is too long. */
+export function readyTarget(
+  prefix: string,
+  token: string,
+  host: string,
+  port: number,
+): ReadyTarget {
+  const socketPath = join(prefix, `ready-${token}.sock`);
+  return Buffer.byteLength(socketPath) <= MAX_SOCKET_PATH
+    ? { socketPath, token }
+    : { host, port, token };
+}
+
+/** GETs the readiness location; true when it answers this instance's token. */
+export function answersToken(target: ReadyTarget, timeout = 1000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const where =
+      'socketPath' in target
+        ? { socketPath: target.socketPath }
+        : { host: target.host, port: target.port, headers: { host: READY_HOST } };
+    const req = request({ ...where, path: READY_PATH, agent: false, timeout }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve(res.statusCode === 200 && body === target.token));
+      res.on('error', () => resolve(false));
+    });
+    req.on('error', () => resolve(false));
+    req.on('timeout', () => req.destroy());
+    req.end();
+  });
+}
+
 /**
- * Proves the answer comes from the new instance: its token served by the readiness
- * location rebind adds (an old instance serves another token), or, without an http
- * block, the listener held by the new master's tree. `failure()` (nginx's bind error
- * line seen on stderr) fails the start at once instead of after nginx's 2.5 s of retries.
+ * Proves the answer comes from the new instance: its token, served by the readiness
+ * server rebind adds (an old instance has another token and another socket), or, without
+ * an http block, the port's listener held by the new master's tree. A token answer proves
+ * the main port too: nginx binds every listen before it starts a worker. `failure()`
+ * (nginx's bind error line seen on stderr) fails the start at once instead of after
+ * nginx's 2.5 s of retries.
  */
 export function readyCheck(options: {
-  readonly host: string;
   readonly port: number;
-  readonly token: string | undefined;
+  readonly target: ReadyTarget | undefined;
   readonly failure: () => string | undefined;
 }): ReadyCheck {
-  const host = options.host.includes(':') ? `[${options.host}]` : options.host;
-  const url = `http://${host}:${options.port}${READY_PATH}`;
   return {
     check: async ({ pid }) => {
       const failure = options.failure();
       if (failure !== undefined) throw new Error(failure);
-      if (options.token === undefined) {
+      if (options.target === undefined) {
         return pidsHoldingSockets(processTree(pid), listeningInodes(options.port)).length > 0;
       }
-      try {
-        const answer = await httpGet(url, { host: READY_HOST }, 1000);
-        return answer.status === 200 && answer.body === options.token;
-      } catch {
-        return false;
-      }
+      return answersToken(options.target);
     },
   };
 }
-
-export { READY_HOST, READY_PATH };

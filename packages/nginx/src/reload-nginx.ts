@@ -1,15 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
-import {
-  RebindError,
-  httpGet,
-  indentOutput,
-  isRunning,
-  processTree,
-  throwIfAborted,
-} from '@rebind/core';
+import { RebindError, indentOutput, isRunning, processTree, throwIfAborted } from '@rebind/core';
 import { configError } from './nginx-errors.js';
-import { READY_HOST, READY_PATH, type LineMap } from './render-config.js';
+import { answersToken, type ReadyTarget } from './ready-check.js';
+import type { LineMap } from './render-config.js';
 import type { NginxInstance } from './start-nginx.js';
 
 function readErrorLog(path: string): string {
@@ -31,17 +25,17 @@ export async function reloadNginx(
   instance: NginxInstance,
   options: {
     readonly reread: () => Promise<void>;
-    readonly render: (token: string) => { text: string; lines: LineMap };
+    readonly render: (target: ReadyTarget) => { text: string; lines: LineMap };
+    readonly target: (token: string) => ReadyTarget;
     readonly conf: string;
     readonly errorLogPath: string;
-    readonly host: string;
     readonly timeout: number;
     readonly signal?: AbortSignal;
   },
 ): Promise<NginxInstance> {
   await options.reread();
-  const token = randomBytes(8).toString('hex');
-  const { text, lines } = options.render(token);
+  const target = options.target(randomBytes(8).toString('hex'));
+  const { text, lines } = options.render(target);
   writeFileSync(options.conf, text);
   const master = instance.process.pid;
   const oldWorkers = processTree(master).filter((pid) => pid !== master);
@@ -52,8 +46,6 @@ export async function reloadNginx(
     // no error log yet
   }
   process.kill(master, 'SIGHUP');
-  const host = options.host.includes(':') ? `[${options.host}]` : options.host;
-  const url = `http://${host}:${instance.port}${READY_PATH}`;
   const deadline = performance.now() + options.timeout;
   for (let i = 0; ; i++) {
     throwIfAborted(options.signal, 'Reloading nginx');
@@ -63,13 +55,9 @@ export async function reloadNginx(
         `nginx (master ${master}) exited during a reload. Its output:\n${indentOutput(instance.process.output())}`,
       );
     }
-    let fresh = false;
-    try {
-      fresh = (await httpGet(url, { host: READY_HOST }, 1000)).body === token;
-    } catch {
-      // not answering yet
-    }
-    if (fresh && oldWorkers.every((pid) => !isRunning(pid))) return { ...instance, token, lines };
+    const fresh = await answersToken(target);
+    if (fresh && oldWorkers.every((pid) => !isRunning(pid)))
+      return { ...instance, token: target.token, lines };
     if (i % 10 === 0) {
       const log = readErrorLog(options.errorLogPath).slice(logStart);
       const error = /\[emerg\]/.test(log) ? configError(log, options.conf, lines) : undefined;

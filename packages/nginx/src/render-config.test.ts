@@ -105,4 +105,24 @@ describe('renderConfig', () => {
     expect(lines[17]).toEqual({ file: join(dir, 'site.conf'), line: 2 });
     expect(lines[19]).toEqual({ file: join(dir, 'site.conf'), line: 4 });
   });
+
+  it('serves the token on a per-instance unix socket when one is given', () => {
+    const directives = parseConfig('location / { return 204; }', '<snippet>', dir);
+    const { text } = renderConfig(
+      [
+        {
+          name: 'http',
+          args: [],
+          file: '<rebind>',
+          line: 0,
+          block: [{ name: 'server', args: [], file: '<rebind>', line: 0, block: directives }],
+        },
+      ],
+      { ...base, portMap: new Map([[80, 41000]]), readySocket: '/p/ready-tok.sock' },
+    );
+    expect(text).toContain(
+      '    server {\n        listen unix:/p/ready-tok.sock;\n        location = /.rebind-ready {\n            access_log off;\n            default_type text/plain;\n            return 200 "tok";\n        }\n    }\n}\n',
+    );
+    expect(text).not.toContain('server_name');
+  });
 });

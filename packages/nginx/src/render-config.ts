@@ -16,8 +16,15 @@ export interface RenderOptions {
   readonly reuseport: boolean;
   /** Add `reuseport` to the other ports' listens (set on loopback, so that they never race). */
   readonly extraReuseport: boolean;
-  /** Served at {@link READY_PATH} with Host {@link READY_HOST}. */
+  /** Served at {@link READY_PATH}: on `readySocket`, else on the main port with Host {@link READY_HOST}. */
   readonly token: string;
+  /**
+   * A per-instance unix socket for the readiness server. A separate address keeps the
+   * main port's servers as they are (a second, named server there makes nginx build its
+   * server-names hash: +2-4 ms per start measured here), and old and new instances never
+   * share it.
+   */
+  readonly readySocket?: string;
   /** `user` to add when the master runs as root and nginx's compiled default user is missing. */
   readonly addUser?: string;
   /** Temp-path directives this binary knows (`proxy_temp_path`...). */
@@ -171,8 +178,11 @@ export function renderConfig(
     renderList(d.block, depth + 1, inner);
     if (d.name === 'http') {
       emit(depth + 1, `server {`);
-      emit(depth + 2, `listen ${hostText}:${options.mainPort};`);
-      emit(depth + 2, `server_name ${READY_HOST};`);
+      if (options.readySocket !== undefined) emit(depth + 2, `listen unix:${options.readySocket};`);
+      else {
+        emit(depth + 2, `listen ${hostText}:${options.mainPort};`);
+        emit(depth + 2, `server_name ${READY_HOST};`);
+      }
       emit(depth + 2, `location = ${READY_PATH} {`);
       emit(depth + 3, `access_log off;`);
       emit(depth + 3, `default_type text/plain;`);

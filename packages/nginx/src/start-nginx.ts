@@ -28,7 +28,7 @@ import { listenPorts, renderConfig, type LineMap } from './render-config.js';
 import { binaryDefaults } from './binary-defaults.js';
 import { StartedNginxHandle } from './started-nginx.js';
 import { leaseExtraPort, type ExtraPort } from './extra-port.js';
-import { readyCheck } from './ready-check.js';
+import { readyCheck, readyTarget, type ReadyTarget } from './ready-check.js';
 
 export interface StartNginxOptions {
   /** Your nginx.conf: a path, or the configuration text. */
@@ -153,7 +153,7 @@ export async function startNginx(options: StartNginxOptions): Promise<StartedNgi
       }
     };
 
-    const render = (plan: RestartPlan, token: string) => {
+    const render = (plan: RestartPlan, target: ReadyTarget) => {
       const portMap = new Map<number, number>();
       portMap.set(originalPorts[0] ?? 80, plan.port);
       for (const e of extras) portMap.set(e.original, e.port);
@@ -164,7 +164,8 @@ export async function startNginx(options: StartNginxOptions): Promise<StartedNgi
         mainPort: plan.port,
         reuseport: plan.reuseport,
         extraReuseport: extras.length > 0 && isLoopback(plan.host),
-        token,
+        token: target.token,
+        readySocket: 'socketPath' in target ? target.socketPath : undefined,
         addUser: defaults.addUser,
         tempPaths: defaults.tempPaths,
         compiledPrefix: defaults.compiledPrefix,
@@ -173,8 +174,8 @@ export async function startNginx(options: StartNginxOptions): Promise<StartedNgi
 
     const start = async (plan: RestartPlan, signal?: AbortSignal): Promise<NginxInstance> => {
       await reread();
-      const token = randomBytes(8).toString('hex');
-      const { text, lines } = render(plan, token);
+      const target = readyTarget(prefix, randomBytes(8).toString('hex'), host, plan.port);
+      const { text, lines } = render(plan, target);
       // Sync on purpose: a thread-pool round trip costs milliseconds on a loaded machine.
       writeFileSync(conf, text);
       let bindLine: string | undefined;
@@ -197,9 +198,8 @@ export async function startNginx(options: StartNginxOptions): Promise<StartedNgi
             bindLine ??= BIND_FAILURE.exec(chunk)?.[0];
           },
           ready: readyCheck({
-            host,
             port: plan.port,
-            token: hasHttp() ? token : undefined,
+            target: hasHttp() ? target : undefined,
             failure: () => bindLine,
           }),
           readyInterval: 1,
@@ -219,7 +219,12 @@ export async function startNginx(options: StartNginxOptions): Promise<StartedNgi
         throw error;
       }
       log('[nginx:%d] master %d ready (%s)', plan.port, proc.pid, plan.strategy);
-      return { process: proc, token: hasHttp() ? token : undefined, port: plan.port, lines };
+      return {
+        process: proc,
+        token: hasHttp() ? target.token : undefined,
+        port: plan.port,
+        lines,
+      };
     };
 
     restartable = await startRestartable<NginxInstance>(
@@ -231,10 +236,10 @@ export async function startNginx(options: StartNginxOptions): Promise<StartedNgi
         reload: async (instance, plan, signal) =>
           reloadNginx(instance, {
             reread,
-            render: (token) => render(plan, token),
+            render: (target) => render(plan, target),
+            target: (token) => readyTarget(prefix, token, host, plan.port),
             conf,
             errorLogPath,
-            host,
             timeout: options.readyTimeout ?? 10_000,
             signal,
           }),
