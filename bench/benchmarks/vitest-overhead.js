@@ -38,8 +38,15 @@ function runSuite(mode, tests) {
     child.on('exit', (code) => {
       try {
         if (code !== 0) throw new Error(`vitest (${mode}) exited ${code}:\n${output}`);
-        const starts = readFileSync(record, 'utf8').split('\n').filter(Boolean).map(Number);
-        resolve(starts.slice(1).map((t, i) => t - starts[i]));
+        const rows = readFileSync(record, 'utf8')
+          .split('\n')
+          .filter(Boolean)
+          .map((line) => line.split(' '));
+        const starts = rows.map(([t]) => Number(t));
+        const intervals = starts.slice(1).map((t, i) => t - starts[i]);
+        // the same nginx worker answered two consecutive tests: no fresh instance
+        intervals.stale = rows.slice(1).filter(([, pid], i) => pid === rows[i][1]).length;
+        resolve(intervals);
       } catch (error) {
         reject(error);
       } finally {
@@ -72,6 +79,10 @@ export default async function vitestOverhead({ smoke, print }) {
     config.cleanup();
   }
   print(`${tests} tests per run; per-test interval = time between consecutive test starts`);
+  print(
+    `answers from the previous test's nginx worker (stale): rebind ${rebind.stale}, ` +
+      `nginx -s stop; nginx + wait-on ${shell.stale}, no restart ${none.stale} (of ${tests - 1})`,
+  );
   printTable(
     'Per-test interval in a real Vitest run (ms)',
     [

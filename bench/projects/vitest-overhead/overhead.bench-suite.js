@@ -1,5 +1,6 @@
 // N tests (REBIND_BENCH_TESTS), each one GET; each records when it started
-// (REBIND_BENCH_RECORD): the intervals between test starts are the per-test cost.
+// (REBIND_BENCH_RECORD) and which nginx worker answered (`$pid`): the intervals between
+// test starts are the per-test cost; an answer from the previous test's worker is stale.
 import { appendFileSync } from 'node:fs';
 import { endpoint } from '@rebind/vitest';
 import { inject, it } from 'vitest';
@@ -14,8 +15,8 @@ for (let i = 0; i < count; i++) {
   it(`test ${i}`, async () => {
     const started = performance.timeOrigin + performance.now();
     const response = await fetch(url(), { headers: { connection: 'close' } });
-    await response.text();
+    const body = (await response.text()).trim();
     if (response.status !== 200) throw new Error(`status ${response.status}`);
-    appendFileSync(process.env.REBIND_BENCH_RECORD, `${started}\n`);
+    appendFileSync(process.env.REBIND_BENCH_RECORD, `${started} ${body}\n`);
   });
 }
