@@ -16,7 +16,8 @@ export type Runner = 'vitest3' | 'vitest4' | 'vitest5' | 'jest29' | 'jest30';
 export interface RunOptions {
   readonly pool?: 'forks' | 'threads';
   /** Jest config file name in projects/jest. */
-  readonly config?: 'jest.config.cjs' | 'jest.config.mjs' | 'jest.esm.config.mjs';
+  readonly config?:
+    'jest.config.cjs' | 'jest.config.mjs' | 'jest.esm.config.mjs' | 'jest.projects.config.cjs';
   /** Vitest watch mode, under a pseudo-terminal (so `q` quits). */
   readonly watch?: boolean;
   readonly env?: Record<string, string>;

@@ -87,3 +87,15 @@ describe.runIf(requireComponent('nginx'))('runner compatibility with a per-test 
     expect(await leftoversAfter(run.tag, 0)).toEqual([]);
   });
 });
+
+it('jest30, two projects: each runs its own services', async () => {
+  const run = startRunner('jest30', { config: 'jest.projects.config.cjs' });
+  runs.push(run);
+  expect((await run.exited).code, run.output()).toBe(0);
+  const seen = run.records();
+  expect(seen).toHaveLength(12);
+  expect(new Set(seen.map((s) => s.services.web?.token)).size).toBe(12);
+  expect(new Set(seen.map((s) => s.services.db?.token)).size).toBe(2);
+  expect(run.output().match(/rebind: 6 tests, 6 restarts/g)).toHaveLength(2);
+  expect(await leftoversAfter(run.tag, 0)).toEqual([]);
+});

@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import { createLogger } from '@rebind/core';
 import { callControl, currentSlot, type RebindContext } from '@rebind/runner/client';
 import type { TestEnvironment as NodeEnvironmentClass } from 'jest-environment-node';
-import { contextFromEnv } from './context.js';
+import { contextFromEnv, projectKey } from './context.js';
 import { ENDPOINTS_ENV } from './endpoint.js';
 
 type Base = typeof NodeEnvironmentClass;
@@ -37,6 +37,12 @@ const NodeEnvironment = loadNodeEnvironment();
 export default class RebindEnvironment extends NodeEnvironment {
   #context: RebindContext | undefined;
   readonly #slot = currentSlot();
+  readonly #projectConfig: { readonly id?: string; readonly rootDir?: string };
+
+  constructor(...args: ConstructorParameters<Base>) {
+    super(...args);
+    this.#projectConfig = args[0].projectConfig;
+  }
 
   #publish(endpoints: unknown): void {
     (this.global.process.env as Record<string, string>)[ENDPOINTS_ENV] = JSON.stringify(endpoints);
@@ -44,7 +50,7 @@ export default class RebindEnvironment extends NodeEnvironment {
 
   override async setup(): Promise<void> {
     await super.setup();
-    this.#context = contextFromEnv();
+    this.#context = contextFromEnv(projectKey(this.#projectConfig));
     this.#publish(await callControl(this.#context.control, 'acquire', this.#slot));
   }
 

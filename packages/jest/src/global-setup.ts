@@ -3,15 +3,22 @@
 // Jest has no signal handling: on Ctrl-C it skips globalTeardown, and the core watchdog
 // removes every process and container.
 import { startServiceHost, type ServiceHost } from '@rebind/runner';
-import { CONTEXT_ENV, optionsFrom } from './context.js';
+import { optionsFrom, projectKey, writeContext, type ProjectConfigLike } from './context.js';
 
-export const HOST_KEY = Symbol.for('rebind.jest.host');
+const HOSTS_KEY = Symbol.for('rebind.jest.hosts');
+
+/** This process's hosts by Jest project (globalSetup and globalTeardown share globalThis). */
+export function hosts(): Map<string, ServiceHost> {
+  const holder = globalThis as { [HOSTS_KEY]?: Map<string, ServiceHost> };
+  return (holder[HOSTS_KEY] ??= new Map());
+}
 
 export default async function rebindGlobalSetup(
   _globalConfig: unknown,
-  projectConfig: { testEnvironmentOptions?: Record<string, unknown> },
+  projectConfig: ProjectConfigLike,
 ): Promise<void> {
+  const key = projectKey(projectConfig);
   const host = await startServiceHost(optionsFrom(projectConfig));
-  (globalThis as { [HOST_KEY]?: ServiceHost })[HOST_KEY] = host;
-  process.env[CONTEXT_ENV] = JSON.stringify(host.context);
+  hosts().set(key, host);
+  writeContext(key, host.context);
 }

@@ -1,18 +1,18 @@
-// Jest globalTeardown: stops every instance (globalSetup and this share Jest's main
-// process and its globalThis).
-import { formatSummary, type ServiceHost } from '@rebind/runner';
-import { CONTEXT_ENV, optionsFrom } from './context.js';
-import { HOST_KEY } from './global-setup.js';
+// Jest globalTeardown: stops every instance of this project (globalSetup and this share
+// Jest's main process and its globalThis).
+import { formatSummary } from '@rebind/runner';
+import { optionsFrom, projectKey, writeContext, type ProjectConfigLike } from './context.js';
+import { hosts } from './global-setup.js';
 
 export default async function rebindGlobalTeardown(
   _globalConfig: unknown,
-  projectConfig: { testEnvironmentOptions?: Record<string, unknown> },
+  projectConfig: ProjectConfigLike,
 ): Promise<void> {
-  const holder = globalThis as { [HOST_KEY]?: ServiceHost };
-  const host = holder[HOST_KEY];
+  const key = projectKey(projectConfig);
+  const host = hosts().get(key);
   if (host === undefined) return;
-  delete holder[HOST_KEY];
-  delete process.env[CONTEXT_ENV];
+  hosts().delete(key);
+  writeContext(key, undefined);
   const { leftovers } = await host.stop();
   if (optionsFrom(projectConfig).summary)
     process.stdout.write(`\n${formatSummary(host.stats(), leftovers, host.services)}\n`);
