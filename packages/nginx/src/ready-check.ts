@@ -48,23 +48,28 @@ export function answersToken(target: ReadyTarget, timeout = 1000): Promise<boole
  * Proves the answer comes from the new instance: its token, served by the readiness
  * server rebind adds (an old instance has another token and another socket), or, without
  * an http block, the port's listener held by the new master's tree. A token answer proves
- * the main port too: nginx binds every listen before it starts a worker. `failure()`
- * (nginx's bind error line seen on stderr) fails the start at once instead of after
- * nginx's 2.5 s of retries.
+ * the main port too: nginx binds every listen before it starts a worker. `failed` (nginx's
+ * bind error line seen on stderr) fails the start at once instead of after nginx's 2.5 s
+ * of retries.
  */
 export function readyCheck(options: {
   readonly port: number;
   readonly target: ReadyTarget | undefined;
+  /** nginx's bind failure line, once seen. */
   readonly failure: () => string | undefined;
+  /** Rejects when nginx reports a bind failure. */
+  readonly failed: Promise<never>;
 }): ReadyCheck {
   return {
-    check: async ({ pid }) => {
+    check: ({ pid }) => {
       const failure = options.failure();
       if (failure !== undefined) throw new Error(failure);
       if (options.target === undefined) {
         return pidsHoldingSockets(processTree(pid), listeningInodes(options.port)).length > 0;
       }
-      return answersToken(options.target);
+      // Raced: nginx may bind (and listen on) the readiness socket, then fail on a TCP
+      // port and retry for 2.5 s; a request accepted by that socket would wait meanwhile.
+      return Promise.race([answersToken(options.target), options.failed]);
     },
   };
 }

@@ -180,6 +180,11 @@ export async function startNginx(options: StartNginxOptions): Promise<StartedNgi
       writeFileSync(conf, text);
       let bindLine: string | undefined;
       let output = '';
+      let reportBindFailure: (line: string) => void = () => undefined;
+      const failed = new Promise<never>((_, reject) => {
+        reportBindFailure = (line) => reject(new Error(line));
+      });
+      failed.catch(() => undefined);
       let proc: StartedProcess;
       try {
         proc = await startProcess({
@@ -195,12 +200,15 @@ export async function startNginx(options: StartNginxOptions): Promise<StartedNgi
           extraFds: plan.socket ? [plan.socket.fd] : [],
           onOutput: (chunk) => {
             if (output.length < 65536) output += chunk;
-            bindLine ??= BIND_FAILURE.exec(chunk)?.[0];
+            if (bindLine !== undefined) return;
+            bindLine = BIND_FAILURE.exec(output)?.[0];
+            if (bindLine !== undefined) reportBindFailure(bindLine);
           },
           ready: readyCheck({
             port: plan.port,
             target: hasHttp() ? target : undefined,
             failure: () => bindLine,
+            failed,
           }),
           readyInterval: 1,
           readyTimeout: options.readyTimeout ?? 10_000,
