@@ -101,6 +101,15 @@ describe.runIf(requireComponent('nginx'))('nginx failures', () => {
     expect(existsSync(prefix)).toBe(false);
   });
 
+  it('aborts a start through its signal', async () => {
+    const controller = new AbortController();
+    const starting = startNginx({ snippet: 'return 200;', signal: controller.signal });
+    controller.abort(new Error('test over'));
+    const error = await rejection(starting);
+    expect(error.code).toBe('REBIND_ABORTED');
+    expect(error.message).toMatch(/^Starting `.*nginx .*` was aborted\.$/);
+  });
+
   for (const upstreamDelay of [100, 60_000]) {
     it(
       upstreamDelay < 1000

@@ -46,6 +46,9 @@ describe('startRestartable', () => {
     await r.restart({ strategy: 'inherit' });
     await r.restart({ strategy: 'reload' });
     await r.stop();
+    await expect(r.restart()).rejects.toThrow(
+      'fake was stopped: restart() cannot bring it back. Start a new instance instead.',
+    );
     expect(events).toEqual([
       'start 1 wait',
       'stop 1',

@@ -188,7 +188,12 @@ export async function startRestartable<I>(
   const restartOnce = async (
     call: { readonly strategy?: RestartStrategy; readonly signal?: AbortSignal } = {},
   ): Promise<I> => {
-    if (stopped) throw invalidOption('restart', 'called before stop()', 'after stop()');
+    if (stopped) {
+      throw new RebindError(
+        'REBIND_PROCESS_EXITED',
+        `${hooks.name} was stopped: restart() cannot bring it back. Start a new instance instead.`,
+      );
+    }
     const strategy = validateStrategy(call.strategy ?? firstStrategy, hooks.strategies, 'strategy');
     const signal = call.signal;
     const old = current;
