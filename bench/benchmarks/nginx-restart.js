@@ -7,7 +7,9 @@
 //   answer) and a wait-on based restart (QUIT, spawn, wait-on http-get, interval 10 ms);
 // - count mode: 1,000 consecutive 'wait' restarts on one port, counting bind failures and
 //   first answers that came from an old instance (full mode only; smoke does 5);
-// - the time until a foreign listener on the port is reported as REBIND_PORT_IN_USE.
+// - the time until a foreign listener on the port is reported as REBIND_PORT_IN_USE;
+// - the 'inherit' hand-off: requests lost when the owner holds the socket in a listening
+//   net.Server (its event loop accepts some) versus holdSocket() (none).
 // Samples are taken round-robin (10 of each row per round) so that load drifts on this
 // shared machine hit every row alike.
 import { execFile, spawn } from 'node:child_process';
@@ -17,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import waitOn from 'wait-on';
-import { isRebindError, processTree } from '@rebind/core';
+import { holdSocket, isRebindError, processTree } from '@rebind/core';
 import { findNginx, startNginx } from '@rebind/nginx';
 import { componentStatus } from '@rebind/test-support';
 import {
@@ -188,6 +190,14 @@ export default async function nginxRestart({ smoke, print }) {
       );
     }
 
+    // 'inherit' hand-off: a net.Server listening in the owner's event loop accepts some
+    // connections itself (lost: nobody answers them); holdSocket() never accepts.
+    for (const kind of ['net.Server in the owner loop', 'holdSocket()']) {
+      const requests = smoke ? 20 : 200;
+      const lost = await handOffLosses(nginx.path, kind === 'holdSocket()', requests);
+      print(`inherit hand-off, ${kind}: ${lost} of ${requests} requests lost`);
+    }
+
     // Count mode: consecutive 'wait' restarts on one port.
     const total = smoke ? 5 : 1000;
     const web = await startNginx({ snippet, restartStrategy: 'wait' });
@@ -220,4 +230,60 @@ export default async function nginxRestart({ smoke, print }) {
 function quantile95(values) {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(0.95 * sorted.length) - 1))];
+}
+
+/** Hands a listening socket to nginx (NGINX="3;"), sends requests, counts the unanswered. */
+async function handOffLosses(binary, held, requests) {
+  let fd;
+  let close;
+  let port;
+  if (held) {
+    const socket = await holdSocket('127.0.0.1', await loopbackPort());
+    ({ fd, port } = socket);
+    close = () => socket.close();
+  } else {
+    const server = createServer();
+    const accepted = new Set();
+    server.on('connection', (socket) => accepted.add(socket));
+    await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+    port = server.address().port;
+    fd = server._handle.fd;
+    close = () =>
+      new Promise((resolve) => {
+        server.close(resolve);
+        for (const socket of accepted) socket.destroy();
+      });
+  }
+  const config = rawNginxConfig(port);
+  const child = spawn(binary, ['-p', config.prefix, '-c', config.conf], {
+    stdio: ['ignore', 'ignore', 'ignore', fd],
+    env: { ...process.env, NGINX: '3;' },
+  });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  let lost = 0;
+  try {
+    await pollFirstAnswer(port);
+    for (let i = 0; i < requests; i++) {
+      await new Promise((resolve) => setImmediate(resolve));
+      let timer;
+      try {
+        await Promise.race([
+          httpGet(port),
+          new Promise((_, reject) => {
+            timer = setTimeout(() => reject(new Error('no answer')), 300);
+          }),
+        ]);
+      } catch {
+        lost++;
+      } finally {
+        clearTimeout(timer);
+      }
+    }
+  } finally {
+    child.kill('SIGQUIT');
+    await exited;
+    await close();
+    config.cleanup();
+  }
+  return lost;
 }
