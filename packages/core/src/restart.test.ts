@@ -94,4 +94,33 @@ describe('startRestartable', () => {
       "Expected the `restartStrategy` option to be one of 'wait', 'fresh-port', got `reload` (string).",
     );
   });
+
+  it('keeps an instance that started while the old one failed to stop, and stops it later', async () => {
+    const events: string[] = [];
+    const hooks = fakeHooks(events);
+    const failing: RestartHooks<Fake> = {
+      ...hooks,
+      stop: (instance) =>
+        instance.id === 1 ? Promise.reject(new Error('stuck')) : hooks.stop(instance),
+    };
+    const r = await startRestartable(failing, { strategy: 'fresh-port' });
+    await expect(r.restart()).rejects.toThrow('stuck');
+    expect(r.instance.id).toBe(2);
+    await r.stop();
+    expect(events).toEqual(['start 1 fresh-port', 'start 2 fresh-port', 'stop 2']);
+  });
+
+  it('runs concurrent restarts one at a time', async () => {
+    const events: string[] = [];
+    const r = await startRestartable(fakeHooks(events));
+    await Promise.all([r.restart(), r.restart(), r.stop()]);
+    expect(events).toEqual([
+      'start 1 wait',
+      'stop 1',
+      'start 2 wait',
+      'stop 2',
+      'start 3 wait',
+      'stop 3',
+    ]);
+  });
 });

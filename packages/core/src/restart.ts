@@ -117,6 +117,7 @@ export async function startRestartable<I>(
   let current: I | undefined;
   let plan: RestartPlan;
   let stopped = false;
+  let stopping: Promise<void> | undefined;
 
   // Ports leased for this instance. 'fresh-port' rotates through up to FRESH_PORTS of them
   // (each restart moves to a port other than the running instance's, whose own old
@@ -185,6 +186,20 @@ export async function startRestartable<I>(
     if (old !== undefined) await hooks.stop(old);
   };
 
+  // Starts the new instance while the old one stops. Whatever happens, a started instance
+  // becomes `current` (so stop() stops it), and the first failure is thrown.
+  const startWhileStopping = async (old: I | undefined, signal: AbortSignal | undefined) => {
+    current = undefined;
+    const [started, stoppedOld] = await Promise.allSettled([
+      hooks.start(plan, signal),
+      old === undefined ? undefined : hooks.stop(old),
+    ]);
+    if (started.status === 'fulfilled') current = started.value;
+    if (started.status === 'rejected') throw started.reason;
+    if (stoppedOld.status === 'rejected') throw stoppedOld.reason;
+    return started.value;
+  };
+
   const restartOnce = async (
     call: { readonly strategy?: RestartStrategy; readonly signal?: AbortSignal } = {},
   ): Promise<I> => {
@@ -211,13 +226,8 @@ export async function startRestartable<I>(
         const port = await nextFreshPort();
         const t1 = performance.now();
         plan = { strategy, host, port, reuseport: false };
-        current = undefined;
-        const [started] = await Promise.all([
-          hooks.start(plan, signal),
-          old === undefined ? undefined : hooks.stop(old),
-        ]);
+        const started = await startWhileStopping(old, signal);
         await dropSocket();
-        current = started;
         prepareSpare();
         log(
           '[%s] fresh-port %d: lease %s ms, start+stop %s ms',
@@ -235,10 +245,7 @@ export async function startRestartable<I>(
         await dropSocket();
         plan = { strategy, host, port: plan.port, reuseport: true };
         if (!both) break;
-        current = undefined;
-        const [started] = await Promise.all([hooks.start(plan, signal), hooks.stop(old)]);
-        current = started;
-        return started;
+        return startWhileStopping(old, signal);
       }
       case 'inherit': {
         if (socket === undefined) {
@@ -248,13 +255,7 @@ export async function startRestartable<I>(
           break;
         }
         plan = { strategy, host, port: plan.port, reuseport: false, socket };
-        current = undefined;
-        const [started] = await Promise.all([
-          hooks.start(plan, signal),
-          old === undefined ? undefined : hooks.stop(old),
-        ]);
-        current = started;
-        return started;
+        return startWhileStopping(old, signal);
       }
       case 'reload': {
         if (hooks.reload === undefined || old === undefined) {
@@ -270,9 +271,21 @@ export async function startRestartable<I>(
     return current;
   };
 
-  const restart = async (
+  // Calls run one at a time, in order: a restart() or stop() waits for the one before.
+  let queue: Promise<unknown> = Promise.resolve();
+  const serial = <T>(fn: () => Promise<T>): Promise<T> => {
+    const next = queue.then(fn, fn);
+    queue = next.catch(() => undefined);
+    return next;
+  };
+
+  const restart = (
     call: { readonly strategy?: RestartStrategy; readonly signal?: AbortSignal } = {},
-  ): Promise<I> => {
+  ): Promise<I> => serial(() => restartAndSettle(call));
+  const restartAndSettle = async (call: {
+    readonly strategy?: RestartStrategy;
+    readonly signal?: AbortSignal;
+  }): Promise<I> => {
     const started = await restartOnce(call);
     // A turn of the event loop, so that this process handles the FINs the old instance
     // sent before the caller sends its first request: a keep-alive client (fetch) would
@@ -295,15 +308,17 @@ export async function startRestartable<I>(
       return plan;
     },
     restart,
-    stop: async () => {
-      if (stopped) return;
-      stopped = true;
-      try {
-        await stopCurrent();
-      } finally {
-        await dropSocket();
-        await releaseLeases();
-      }
+    stop: () => {
+      stopping ??= serial(async () => {
+        stopped = true;
+        try {
+          await stopCurrent();
+        } finally {
+          await dropSocket();
+          await releaseLeases();
+        }
+      });
+      return stopping;
     },
   };
 }

@@ -99,7 +99,6 @@ async function launch(options: StartProcessOptions): Promise<ProcessRun> {
 class StartedProcessHandle implements StartedProcess {
   #run: ProcessRun;
   #options: StartProcessOptions;
-  #stopped = false;
 
   constructor(run: ProcessRun, options: StartProcessOptions) {
     this.#run = run;
@@ -118,19 +117,28 @@ class StartedProcessHandle implements StartedProcess {
     return this.#run.tail.text();
   }
 
-  async restart(): Promise<void> {
-    await this.#run.stop(undefined);
-    this.#run = await launch({ ...this.#options, signal: undefined });
-    this.#stopped = false;
+  restart(): Promise<void> {
+    return this.#serial(async () => {
+      await this.#run.stop(undefined);
+      this.#run = await launch({ ...this.#options, signal: undefined });
+    });
   }
 
-  async stop(options?: StopOptions): Promise<void> {
-    this.#stopped = true;
-    await this.#run.stop(options);
+  stop(options?: StopOptions): Promise<void> {
+    return this.#serial(() => this.#run.stop(options));
   }
 
-  async [Symbol.asyncDispose](): Promise<void> {
-    if (!this.#stopped) await this.stop();
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.stop();
+  }
+
+  // restart() and stop() run one at a time, in call order: a stop() during a restart
+  // stops the new process, not only the old one.
+  #queue: Promise<unknown> = Promise.resolve();
+  #serial<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.#queue.then(fn, fn);
+    this.#queue = next.catch(() => undefined);
+    return next;
   }
 }
 
