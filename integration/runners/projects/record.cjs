@@ -32,6 +32,9 @@ async function record(test, endpoints) {
       token: answer.token,
       pid: answer.pid,
       hits: answer.hits,
+      // the instance's main process (nginx's master: its environ is overwritten by its
+      // process title, so the leak checks find it by pid, not by the run's tag)
+      endpointPid: endpoint.pid,
     };
   }
   appendFileSync(process.env.REBIND_RECORD, `${JSON.stringify(seen)}\n`);

@@ -26,7 +26,10 @@ export interface RunOptions {
 export interface Seen {
   readonly test: string;
   readonly slot: number;
-  readonly services: Record<string, { port: number; token: string; pid: number }>;
+  readonly services: Record<
+    string,
+    { port: number; token: string; pid: number; endpointPid?: number }
+  >;
 }
 
 function command(
@@ -147,12 +150,15 @@ export function startRunner(runner: Runner, options: RunOptions = {}): RunningRu
       }
     },
     cleanup() {
-      for (const p of tagged(tag)) {
+      for (const p of [...tagged(tag), ...rebindLeftovers(tag, records())]) {
         try {
           process.kill(p.pid, 'SIGKILL');
         } catch {
           // gone
         }
+        // an nginx whose watchdog was killed too (the crash test) leaves its prefix dir
+        const prefix = /^nginx: master process .* -p (\S+)/.exec(p.args)?.[1];
+        if (prefix?.startsWith(tmpdir())) rmSync(prefix, { recursive: true, force: true });
       }
       rmSync(dir, { recursive: true, force: true });
       if (options.env?.REBIND_SERVICES_REAL?.includes('docker'))
@@ -177,9 +183,26 @@ export function tagged(tag: string): { pid: number; args: string }[] {
   return found;
 }
 
-/** rebind's own processes of this run: servers, nginx, the watchdog. */
-export function rebindLeftovers(tag: string): { pid: number; args: string }[] {
-  return tagged(tag).filter((p) => /http-server\.js|watchdog-main|nginx/.test(p.args));
+const rebindProcess = /http-server\.js|watchdog-main|nginx/;
+
+/**
+ * rebind's own processes of this run: servers, nginx, the watchdog. Found by the run's
+ * tag in their environment, and by the main pids the tests recorded (nginx overwrites its
+ * environ with its process title).
+ */
+export function rebindLeftovers(tag: string, seen: Seen[] = []): { pid: number; args: string }[] {
+  const found = tagged(tag).filter((p) => rebindProcess.test(p.args));
+  const pids = new Set(found.map((p) => p.pid));
+  const rows = new Map(listProcesses().map((row) => [row.pid, row]));
+  for (const s of seen)
+    for (const service of Object.values(s.services)) {
+      const row = service.endpointPid === undefined ? undefined : rows.get(service.endpointPid);
+      if (row !== undefined && !pids.has(row.pid) && rebindProcess.test(row.args)) {
+        pids.add(row.pid);
+        found.push({ pid: row.pid, args: row.args });
+      }
+    }
+  return found;
 }
 
 /** Containers labelled with this run's tag (`docker ps -a`), when Docker is used. */
@@ -192,12 +215,12 @@ export function containersOf(tag: string): string[] {
 
 /** Polls up to `within` ms for rebind's processes of this run to be gone; returns what is left. */
 export async function leftoversAfter(
-  tag: string,
+  run: RunningRunner,
   within = 2000,
 ): Promise<{ pid: number; args: string }[]> {
   const deadline = Date.now() + within;
   for (;;) {
-    const left = rebindLeftovers(tag);
+    const left = rebindLeftovers(run.tag, run.records());
     if (left.length === 0 || Date.now() > deadline) return left;
     await new Promise((r) => setTimeout(r, 50));
   }

@@ -69,7 +69,7 @@ describe('runner compatibility', () => {
       expect(run.output()).toMatch(
         /rebind: 6 tests, 6 restarts, median restart [\d.]+ ms, leftovers: 0/,
       );
-      expect(await leftoversAfter(run.tag, 0)).toEqual([]);
+      expect(await leftoversAfter(run, 0)).toEqual([]);
     },
   );
 });
@@ -84,7 +84,7 @@ describe.runIf(requireComponent('nginx'))('runner compatibility with a per-test 
     const { code } = await run.exited;
     expect(code, run.output()).toBe(0);
     checkPolicies(run.records());
-    expect(await leftoversAfter(run.tag, 0)).toEqual([]);
+    expect(await leftoversAfter(run, 0)).toEqual([]);
   });
 });
 
@@ -97,5 +97,5 @@ it('jest30, two projects: each runs its own services', async () => {
   expect(new Set(seen.map((s) => s.services.web?.token)).size).toBe(12);
   expect(new Set(seen.map((s) => s.services.db?.token)).size).toBe(2);
   expect(run.output().match(/rebind: 6 tests, 6 restarts/g)).toHaveLength(2);
-  expect(await leftoversAfter(run.tag, 0)).toEqual([]);
+  expect(await leftoversAfter(run, 0)).toEqual([]);
 });

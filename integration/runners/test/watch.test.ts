@@ -37,5 +37,5 @@ it('watch mode: a rerun restarts the services, a config edit starts them again, 
   expect(kept(third)).toHaveLength(1);
   const ports = (seen: typeof first) => seen.map((s) => s.services.db?.port);
   expect(ports(second)).toEqual(ports(first));
-  expect(await leftoversAfter(run.tag, 2000), run.output()).toEqual([]);
+  expect(await leftoversAfter(run, 2000), run.output()).toEqual([]);
 });
