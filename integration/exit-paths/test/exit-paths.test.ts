@@ -79,7 +79,7 @@ describe('exit paths: nothing left 2 s after the runner ends', () => {
   it('quitting Vitest watch mode (q)', async () => {
     const run = start('vitest4', { watch: true });
     await run.recorded(6);
-    await new Promise((r) => setTimeout(r, 500));
+    await run.printed(/Waiting for file changes/);
     run.child.stdin?.write('q');
     await expectNothingLeft(run);
   });

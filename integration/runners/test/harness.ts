@@ -87,6 +87,8 @@ export interface RunningRunner {
   records(): Seen[];
   /** Resolves once `count` tests have recorded what they saw. */
   recorded(count: number): Promise<Seen[]>;
+  /** Resolves once the output matched `pattern` `count` times (e.g. watch mode's prompt). */
+  printed(pattern: RegExp, count?: number): Promise<void>;
   /** Removes the temp dir and ends any runner worker still alive. */
   cleanup(): void;
 }
@@ -146,6 +148,15 @@ export function startRunner(runner: Runner, options: RunOptions = {}): RunningRu
         if (seen.length >= count) return seen;
         if (done)
           throw new Error(`the runner exited after ${seen.length} of ${count} tests:\n${output}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
+    async printed(pattern, count = 1) {
+      const global = new RegExp(pattern.source, 'g');
+      let done = false;
+      void exited.then(() => (done = true));
+      while ((output.match(global)?.length ?? 0) < count) {
+        if (done) throw new Error(`the runner exited before printing ${pattern}:\n${output}`);
         await new Promise((r) => setTimeout(r, 50));
       }
     },

@@ -15,13 +15,17 @@ afterEach(() => {
 it('watch mode: a rerun restarts the services, a config edit starts them again, q leaves nothing', async () => {
   const run = startRunner('vitest4', { watch: true, env: { REBIND_SERVICES_KEEP: '1' } });
   runs.push(run);
+  // keys and edits only once Vitest waits for them
+  const waiting = /Waiting for file changes/;
   const first = await run.recorded(6);
-  await new Promise((r) => setTimeout(r, 300));
+  await run.printed(waiting, 1);
   run.child.stdin?.write('a');
   const second = (await run.recorded(12)).slice(6);
+  await run.printed(waiting, 2);
   const now = new Date();
   utimesSync(config, now, now);
   const third = (await run.recorded(18)).slice(12);
+  await run.printed(waiting, 3);
   run.child.stdin?.write('q');
   await run.exited;
   const shared = (seen: typeof first) => new Set(seen.map((s) => s.services.db?.token));
