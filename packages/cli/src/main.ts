@@ -7,7 +7,6 @@ import type { Command, Io } from './command.js';
  */
 const commands: Record<string, () => Promise<Command>> = {
   port: () => import('./commands/port.js').then((m) => m.port),
-  port: () => import('./commands/port.js').then((m) => m.port),
   who: () => import('./commands/who.js').then((m) => m.who),
   wait: () => import('./commands/wait.js').then((m) => m.wait),
 };
