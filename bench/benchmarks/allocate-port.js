@@ -3,9 +3,12 @@
 // (b) calls/s in one process, and the time of each block of allocations 1..10,000 (no
 //     stall: get-port stalls after ~7,000 here, its ports come from bind(0), which draws
 //     only ~7,000 distinct ports);
-// (c) same-port restarts of a Node server while other processes open outgoing connections:
-//     binds lost (get-port's ports lie in the ephemeral range, where those connections take
-//     their local ports);
+// (c) same-port restarts of Node servers while other processes open outgoing connections:
+//     binds lost. get-port's ports lie in the ephemeral range, where those connections take
+//     their local ports; but Linux hands bind(0) (hence get-port) odd ports and connect()
+//     even ones first, so get-port's ports are taken only once the even ones run out. The
+//     "even ephemeral" row shows what a port of the other parity in that range meets (a
+//     random port, or another allocator's);
 // (d) the time to REBIND_PORTS_EXHAUSTED when a range is used up (target: < 100 ms).
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -22,7 +25,11 @@ const libs = ['rebind', 'get-port', 'portfinder'];
 function start(args) {
   const proc = spawn(process.execPath, [child, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
   const lines = createInterface({ input: proc.stdout });
-  const next = () => once(lines, 'line').then(([line]) => line);
+  const exited = once(proc, 'exit').then(([code, signal]) => {
+    throw new Error(`allocate-port-child ${args.join(' ')} exited (${code ?? signal})`);
+  });
+  exited.catch(() => {});
+  const next = () => Promise.race([once(lines, 'line').then(([line]) => line), exited]);
   const stop = async () => {
     if (proc.exitCode !== null || proc.signalCode !== null) return;
     const exited = once(proc, 'exit');
