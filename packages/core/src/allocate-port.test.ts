@@ -165,11 +165,11 @@ describe('allocatePort', () => {
     leases.push(lease);
     const server = await lease.listen();
     const fixture = fileURLToPath(new URL('../fixtures/serve-inherited.mjs', import.meta.url));
-    // spawn takes the server's handle as an extra fd (3); close our copy in the same tick,
-    // so that this process never accepts a connection on it.
-    const handle = (server as unknown as { _handle: net.Socket })._handle;
+    // The child inherits the socket as fd 3; close our copy in the same tick, so that this
+    // process never accepts a connection on it.
+    expect(server.fd).toBeGreaterThan(2);
     const child = spawn(process.execPath, [fixture], {
-      stdio: ['ignore', 'pipe', 'inherit', handle],
+      stdio: ['ignore', 'pipe', 'inherit', server.fd],
     });
     server.close();
     cleanups.push(async () => {

@@ -24,7 +24,7 @@ export type {
 } from './restart.js';
 export { allocatePort, allocatePorts } from './allocate-port.js';
 export type { AllocatePortOptions } from './allocate-port.js';
-export type { LeaseListenOptions, PortLease } from './port-lease.js';
+export type { LeaseListenOptions, LeaseServer, PortLease } from './port-lease.js';
 export type { PortRange } from './port-range.js';
 export {
   describeValue,

@@ -14,6 +14,12 @@ export interface LeaseListenOptions {
   readonly ipv6Only?: boolean;
 }
 
+/** A listening `net.Server` on a lease's port, with its file descriptor. */
+export interface LeaseServer extends net.Server {
+  /** The listening socket's fd in this process (for `spawn`'s `stdio`); -1 on Windows. */
+  readonly fd: number;
+}
+
 /**
  * A port held for this process until {@link PortLease.release} (or until the process
  * dies: the kernel frees the lock). No other process, worker or runner using rebind gets
@@ -29,11 +35,11 @@ export interface PortLease {
   /**
    * Opens a listening TCP socket on the leased port, for a server that can take over an
    * already bound socket (nginx through `NGINX="3;"`, any child through an inherited fd:
-   * pass the server in `spawn`'s `stdio` array). Node itself accepts connections on it
+   * put `server.fd` in `spawn`'s `stdio` array). Node itself accepts connections on it
    * from the next turn of the event loop: hand it to the child and `close()` your copy in
    * the same tick (no `await` in between), and Node never accepts one.
    */
-  listen(options?: LeaseListenOptions): Promise<net.Server>;
+  listen(options?: LeaseListenOptions): Promise<LeaseServer>;
   /**
    * Ends the lease. The port cools down before anyone can lease it again: its lock is kept
    * while a listener or (unless the lease accepted it) a TIME_WAIT socket remains on it.
@@ -56,7 +62,7 @@ export class Lease implements PortLease {
     return this.#released;
   }
 
-  listen(options: LeaseListenOptions = {}): Promise<net.Server> {
+  listen(options: LeaseListenOptions = {}): Promise<LeaseServer> {
     const { host = '127.0.0.1', backlog, ipv6Only = false } = options;
     if (typeof host !== 'string' || net.isIP(host) === 0) {
       return Promise.reject(invalidOption('host', 'an IP address', host));
@@ -75,7 +81,8 @@ export class Lease implements PortLease {
       server.once('error', reject);
       server.listen({ port: this.port, host, backlog, ipv6Only, exclusive: true }, () => {
         server.off('error', reject);
-        resolve(server);
+        const handle = (server as unknown as { _handle?: { fd?: number } })._handle;
+        resolve(Object.defineProperty(server, 'fd', { value: handle?.fd ?? -1 }) as LeaseServer);
       });
     });
   }
