@@ -144,8 +144,8 @@ describe('allocatePort', () => {
       await leaveTimeWait(candidate);
       return candidate;
     });
-    // Older than the allocator's socket-table snapshot may be (500 ms): the next call re-reads it.
-    await new Promise((resolve) => setTimeout(resolve, 600));
+    // Older than the allocator's socket-table snapshot may be (2 s): the next call re-reads it.
+    await new Promise((resolve) => setTimeout(resolve, 2100));
     const range: PortRange = [port, port];
     const error: unknown = await allocatePort({ range }).catch((e: unknown) => e);
     expect(error).toMatchObject({

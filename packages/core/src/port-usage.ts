@@ -5,8 +5,8 @@ import { readFile } from 'node:fs/promises';
  * from /proc/net (Linux; elsewhere the snapshot is empty and bind probes decide alone).
  *
  * Reading /proc/net/tcp costs 3-5 ms per file whatever it holds, far too slow per
- * allocation, so a snapshot is shared and refreshed at most every `maxAgeMs` (in the
- * background while calls keep coming; a call waits for a read once it is 2 x `maxAgeMs` old).
+ * allocation, so a snapshot is shared and refreshed at most every `maxAgeMs`, in the
+ * background; a call waits for a read only once the snapshot is `maxStaleMs` old.
  */
 export interface UsageSnapshot {
   /** Local TCP port -> true when every socket on it is in TIME_WAIT. */
@@ -95,6 +95,7 @@ export class PortUsage {
 
   constructor(
     readonly maxAgeMs = 250,
+    readonly maxStaleMs = 2000,
     platform: NodeJS.Platform = process.platform,
   ) {
     this.#enabled = platform === 'linux';
@@ -102,14 +103,16 @@ export class PortUsage {
 
   /**
    * The current snapshot. Older than `maxAgeMs`: a refresh starts in the background and
-   * the snapshot is still used while younger than 2 x `maxAgeMs`; beyond that (or with
-   * `force`), the call waits for a fresh read.
+   * the snapshot is still used while younger than `maxStaleMs`; beyond that (or with
+   * `force`), the call waits for a fresh read. (A read costs 3-5 ms per table here, but
+   * 30-150 ms on a loaded machine with thousands of TIME_WAIT sockets: a restart path that
+   * allocates every second or so must not wait for it each time.)
    */
   async get(force = false): Promise<UsageSnapshot> {
     if (!this.#enabled) return { ...empty, takenAt: performance.now() };
     const age = performance.now() - this.#snapshot.takenAt;
     if (!force && age < this.maxAgeMs) return this.#snapshot;
-    if (!force && age < 2 * this.maxAgeMs) {
+    if (!force && age < this.maxStaleMs) {
       this.#pending ??= this.#read();
       return this.#snapshot;
     }
