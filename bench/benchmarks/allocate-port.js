@@ -22,14 +22,32 @@ import { printTable } from '../lib/stats.js';
 const child = fileURLToPath(new URL('../lib/allocate-port-child.js', import.meta.url));
 const libs = ['rebind', 'get-port', 'portfinder'];
 
-function start(args) {
-  const proc = spawn(process.execPath, [child, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const lines = createInterface({ input: proc.stdout });
-  const exited = once(proc, 'exit').then(([code, signal]) => {
-    throw new Error(`allocate-port-child ${args.join(' ')} exited (${code ?? signal})`);
+function start(args, { maxHeapMb } = {}) {
+  const flags = maxHeapMb === undefined ? [] : [`--max-old-space-size=${maxHeapMb}`];
+  const proc = spawn(process.execPath, [...flags, child, ...args], {
+    stdio: ['pipe', 'pipe', 'inherit'],
   });
-  exited.catch(() => {});
-  const next = () => Promise.race([once(lines, 'line').then(([line]) => line), exited]);
+  // Lines are queued: readline may emit several in one tick, and once() would drop some.
+  const queue = [];
+  let wake = () => {};
+  createInterface({ input: proc.stdout }).on('line', (line) => {
+    queue.push(line);
+    wake();
+  });
+  let exitedWith;
+  proc.once('exit', (code, signal) => {
+    exitedWith = code ?? signal;
+    wake();
+  });
+  const next = async () => {
+    for (;;) {
+      if (queue.length > 0) return queue.shift();
+      if (exitedWith !== undefined) {
+        throw new Error(`allocate-port-child ${args.join(' ')} exited (${exitedWith})`);
+      }
+      await new Promise((resolve) => (wake = resolve));
+    }
+  };
   const stop = async () => {
     if (proc.exitCode !== null || proc.signalCode !== null) return;
     const exited = once(proc, 'exit');
@@ -77,10 +95,36 @@ async function rate({ smoke, print }) {
   for (const lib of libs) {
     // portfinder scans up from 8000 on every call: 2,000 calls tell its rate well enough.
     const n = lib === 'portfinder' ? Math.min(count, smoke ? 50 : 2000) : count;
-    const c = start(['rate', lib, String(n), String(deadlineMs)]);
+    // A bounded heap: a stalled get-port call allocates until it dies (4 GB otherwise).
+    const c = start(['rate', lib, String(n), String(deadlineMs)], { maxHeapMb: 512 });
+    const killer = setTimeout(() => c.proc.kill('SIGKILL'), deadlineMs + 10_000);
     try {
-      const { samples } = JSON.parse(await c.next());
-      const total = samples.reduce((a, b) => a + b, 0);
+      const samples = [];
+      let ended = 'completed';
+      let lastMessageAt = performance.now();
+      let stalledMs = 0;
+      for (;;) {
+        let message;
+        try {
+          message = JSON.parse(await c.next());
+          lastMessageAt = performance.now();
+        } catch {
+          // The time since the last report went into calls that never returned.
+          stalledMs = performance.now() - lastMessageAt;
+          const { exitCode, signalCode } = c.proc;
+          ended =
+            signalCode === 'SIGKILL'
+              ? 'killed 10 s after the deadline, inside one call'
+              : `crashed (${signalCode ?? exitCode}, out of memory?)`;
+          break;
+        }
+        samples.push(...message.samples);
+        if (message.done) {
+          if (samples.length < n) ended = 'stopped at the deadline';
+          break;
+        }
+      }
+      const total = samples.reduce((a, b) => a + b, 0) + stalledMs;
       const blocks = [];
       for (let i = 0; i < samples.length; i += block) {
         blocks.push(samples.slice(i, i + block).reduce((a, b) => a + b, 0));
@@ -89,6 +133,8 @@ async function rate({ smoke, print }) {
         name: lib,
         samples,
         asked: n,
+        ended,
+        stalledMs,
         'calls/s': String(Math.round((samples.length / total) * 1000)),
         'worst block ms': Math.max(...blocks),
         'first block ms': blocks[0],
@@ -96,6 +142,7 @@ async function rate({ smoke, print }) {
         blocks,
       });
     } finally {
+      clearTimeout(killer);
       await c.stop();
     }
   }
@@ -110,10 +157,12 @@ async function rate({ smoke, print }) {
   );
   print(`\n(b) ms per block of ${block} allocations, in order`);
   for (const row of rows) {
+    const stalled =
+      row.stalledMs > 0 ? `, ${(row.stalledMs / 1000).toFixed(1)} s without a result` : '';
     const stopped =
-      row.samples.length < row.asked
-        ? ` (stopped at the deadline after ${row.samples.length} calls)`
-        : '';
+      row.ended === 'completed'
+        ? ''
+        : ` (${row.ended} after ${row.samples.length} calls${stalled})`;
     print(`${row.name.padEnd(10)} ${row.blocks.map((b) => b.toFixed(0)).join(' ')}${stopped}`);
   }
 }

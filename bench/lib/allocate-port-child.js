@@ -3,7 +3,8 @@
 //   the leases; the peers: their own in-process locks), prints {ports, samples}, and holds
 //   until stdin closes.
 // rate <lib> <count> <deadlineMs>: allocates <count> ports one after another, holding them,
-//   and prints {samples} (ms per call); stops early at the deadline (get-port stalls).
+//   printing {samples} (ms per call) every 100 calls, then {samples, done}; stops early at
+//   the deadline (get-port stalls).
 // hold-range <low> <high>: leases every port of the range, prints "ready", holds them.
 // load <concurrency> <holdMs>: opens outgoing loopback connections without pause (each kept
 //   <holdMs>), taking local ports from the ephemeral range, until stdin closes.
@@ -48,9 +49,22 @@ if (mode === 'hold') {
   process.stdout.write(`${JSON.stringify(await allocateMany(lib, count))}\n`);
   await closed;
 } else if (mode === 'rate') {
+  // Reports every 100 calls: a stalled peer may never return from a call (get-port spins
+  // in one call once its ~7,000 bind(0) ports are all locked) or run out of memory.
   const [lib, count, deadlineMs] = [args[0], Number(args[1]), Number(args[2])];
-  const { samples } = await allocateMany(lib, count, deadlineMs);
-  process.stdout.write(`${JSON.stringify({ samples })}\n`);
+  const allocate = allocators[lib];
+  const deadline = performance.now() + deadlineMs;
+  let chunk = [];
+  for (let i = 0; i < count && performance.now() < deadline; i++) {
+    const t0 = performance.now();
+    await allocate();
+    chunk.push(performance.now() - t0);
+    if (chunk.length === 100) {
+      process.stdout.write(`${JSON.stringify({ samples: chunk })}\n`);
+      chunk = [];
+    }
+  }
+  process.stdout.write(`${JSON.stringify({ samples: chunk, done: true })}\n`);
   process.exit(0);
 } else if (mode === 'hold-range') {
   const [low, high] = args.map(Number);
