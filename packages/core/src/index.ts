@@ -9,6 +9,7 @@ export { httpGet } from './readiness.js';
 export type { HttpAnswer, ReadyCheck } from './readiness.js';
 export { stopProcessGroup } from './stop-tree.js';
 export { isRunning, listeningInodes, pidsHoldingSockets, processTree } from './process-tree.js';
+export { parseProcNetTcp, readListeners } from './proc-net.js';
 export type { StopOptions } from './stop-tree.js';
 export { getWatchdog } from './watchdog.js';
 export type { GuardedRequest, Watchdog } from './watchdog.js';

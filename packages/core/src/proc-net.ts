@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { endianness } from 'node:os';
 import { formatIpv6Groups } from './ip-address.js';
 import type { PortSocket, TcpState } from './port-report.js';
@@ -76,4 +77,27 @@ export function parseProcNetTcp(
     });
   }
   return sockets;
+}
+
+/**
+ * LISTEN sockets on `port` from the `tcp` and `tcp6` tables under `netDir`: `/proc/net`
+ * (this network namespace) or `/proc/<pid>/net` (the namespace of `pid`, e.g. a
+ * container's init). `undefined` when neither table can be read.
+ */
+export function readListeners(port: number, netDir = '/proc/net'): PortSocket[] | undefined {
+  let readable = false;
+  const listeners: PortSocket[] = [];
+  for (const family of [4, 6] as const) {
+    let text: string;
+    try {
+      text = readFileSync(`${netDir}/${family === 4 ? 'tcp' : 'tcp6'}`, 'utf8');
+    } catch {
+      continue;
+    }
+    readable = true;
+    for (const socket of parseProcNetTcp(text, family, port)) {
+      if (socket.state === 'LISTEN') listeners.push(socket);
+    }
+  }
+  return readable ? listeners : undefined;
 }

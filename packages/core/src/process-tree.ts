@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { readListeners } from './proc-net.js';
 
 /** Fields of /proc/<pid>/stat that supervision needs. */
 interface StatFields {
@@ -75,23 +76,7 @@ export function processTree(pid: number): number[] {
 
 /** Inodes of sockets in LISTEN state on `port` (any address), from /proc/net/tcp{,6}. */
 export function listeningInodes(port: number): Set<string> {
-  const inodes = new Set<string>();
-  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
-  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch {
-      continue;
-    }
-    for (const line of text.split('\n')) {
-      const cols = line.trim().split(/\s+/);
-      if (cols[3] !== '0A') continue;
-      if (!cols[1]?.endsWith(`:${hexPort}`)) continue;
-      if (cols[9] !== undefined) inodes.add(cols[9]);
-    }
-  }
-  return inodes;
+  return new Set((readListeners(port) ?? []).map((socket) => String(socket.inode)));
 }
 
 /** The pids among `pids` that hold one of `inodes` open. */

@@ -116,7 +116,7 @@ function probeFor(
     return {
       probe: async () => {
         for (const [containerPort, hostPort] of ctx.ports) {
-          const inside = await listeningInside(ctx.pid, containerPort);
+          const inside = listeningInside(ctx.pid, containerPort);
           if (inside === false) return false;
           // Inside proven: a plain connect through the mapping is enough. Not visible (a
           // remote engine): the proxy must keep the connection open, which it does only
