@@ -103,6 +103,9 @@ export function startRunner(runner: Runner, options: RunOptions = {}): RunningRu
     ...options.env,
     REBIND_RECORD: record,
     REBIND_TEST_RUN: tag,
+    // The runner's own temp files (Vitest's module cache, Jest's cache) go into this run's
+    // dir, removed by cleanup() even when the test killed the runner before it tidied up.
+    TMPDIR: dir,
     CI: '1',
     FORCE_COLOR: '0',
     NO_COLOR: '1',
