@@ -61,14 +61,24 @@ describe.runIf(requireComponent('docker'))('port conflicts on a fixed host port'
   it("'wait' waits for our own previous container's removal, then answers from the new one", async () => {
     const port = await freePort();
     const first = await startContainer({ ...nginx, ports: [{ container: 80, host: port }] });
-    const stopping = first.stop(); // not awaited: the removal is under way
-    await using second = await startContainer({
+    // The second start is asked for while the first still holds the port: it must neither
+    // fail nor remap, but wait until the first is removed.
+    let settled = false;
+    const starting = startContainer({
       ...nginx,
       ports: [{ container: 80, host: port }],
       onPortConflict: 'wait',
       ready: { http: '/' },
     });
-    await stopping;
+    starting.then(
+      () => (settled = true),
+      () => (settled = true),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(settled).toBe(false);
+    expect(await text(first.url())).toBe(`rebind-nginx ${first.token}`);
+    await first.stop();
+    await using second = await starting;
     expect(second.port(80)).toBe(port);
     expect(await text(second.url())).toBe(`rebind-nginx ${second.token}`);
   });
