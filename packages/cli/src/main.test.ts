@@ -31,3 +31,16 @@ describe('rebind', () => {
     expect(c.err).toContain('rebind: unknown command `frobnicate`.');
   });
 });
+
+describe('rebind --help', () => {
+  it('lists every command with its summary', async () => {
+    let out = '';
+    const io = { stdout: { write: (t: string) => (out += t) }, stderr: { write: () => true } };
+    expect(await main(['--help'], io)).toBe(0);
+    expect(out).toMatch(/^ {2}port {2}print free ports, or hold them while a command runs$/m);
+    expect(out).toMatch(/^ {2}wait {2}wait until a port is free or listening$/m);
+    expect(out).toMatch(
+      /^ {2}who {3}who holds a port, in what state, and why a server cannot bind it$/m,
+    );
+  });
+});

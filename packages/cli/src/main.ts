@@ -11,13 +11,20 @@ const commands: Record<string, () => Promise<Command>> = {
   wait: () => import('./commands/wait.js').then((m) => m.wait),
 };
 
-function usage(): string {
+async function usage(): Promise<string> {
   const names = Object.keys(commands).sort();
+  const width = Math.max(...names.map((n) => n.length));
+  const lines = await Promise.all(
+    names.map(
+      async (n) =>
+        `  ${n.padEnd(width)}  ${(await (commands[n] as () => Promise<Command>)()).summary}`,
+    ),
+  );
   return [
     'Usage: rebind <command> [options]',
     '',
     'Commands:',
-    ...(names.length > 0 ? names.map((n) => `  ${n}`) : ['  (none yet)']),
+    ...lines,
     '',
     'Run `rebind <command> --help` for the options of one command.',
   ].join('\n');
@@ -27,7 +34,7 @@ function usage(): string {
 export async function main(argv: readonly string[], io: Io): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    io.stdout.write(`${usage()}\n`);
+    io.stdout.write(`${await usage()}\n`);
     return name === undefined ? 2 : 0;
   }
   if (name === '--version' || name === '-v') {
@@ -38,7 +45,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   }
   const load = commands[name];
   if (load === undefined) {
-    io.stderr.write(`rebind: unknown command \`${name}\`.\n\n${usage()}\n`);
+    io.stderr.write(`rebind: unknown command \`${name}\`.\n\n${await usage()}\n`);
     return 2;
   }
   const command = await load();
