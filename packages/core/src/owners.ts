@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { processTree, socketFds } from './process-tree.js';
 
 /** What /proc says about one process. */
 export interface ProcessInfo {
@@ -57,21 +58,11 @@ export function readProcessInfo(pid: number, proc = '/proc'): ProcessInfo | unde
 
 /** The socket inodes in /proc/<pid>/fd; undefined when not permitted or gone. */
 export function socketInodesOf(pid: number, proc = '/proc'): Map<number, number> | undefined {
-  let fds: string[];
+  const inodes = new Map<number, number>();
   try {
-    fds = readdirSync(`${proc}/${pid}/fd`);
+    for (const [inode, fd] of socketFds(pid, proc)) inodes.set(inode, fd);
   } catch {
     return undefined;
-  }
-  const inodes = new Map<number, number>();
-  for (const fd of fds) {
-    let link: string;
-    try {
-      link = readlinkSync(`${proc}/${pid}/fd/${fd}`);
-    } catch {
-      continue;
-    }
-    if (link.startsWith('socket:[')) inodes.set(Number(link.slice(8, -1)), Number(fd));
   }
   return inodes;
 }
@@ -113,7 +104,7 @@ export function relativesOf(holders: Iterable<number>, proc = '/proc'): Set<numb
       pid = parentOf(pid, proc);
     }
     const parent = parentOf(holder, proc);
-    for (const member of processTree(parent !== undefined && parent > 1 ? parent : holder, proc)) {
+    for (const member of processTree(parent !== undefined && parent > 1 ? parent : holder)) {
       related.add(member);
     }
   }
@@ -147,61 +138,21 @@ export function findSocketHolders(
   let related: Set<number> | undefined;
   for (const pid of candidates) {
     if (related !== undefined && !related.has(pid)) continue;
-    let fds: string[];
     try {
-      fds = readdirSync(`${proc}/${pid}/fd`);
+      for (const [inode] of socketFds(pid, proc)) {
+        if (!inodes.has(inode)) continue;
+        addHolder(holders, inode, pid);
+        if (!exhaustive && holders.size === inodes.size) break;
+      }
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'EACCES') denied = true;
       continue;
-    }
-    for (const fd of fds) {
-      let link: string;
-      try {
-        link = readlinkSync(`${proc}/${pid}/fd/${fd}`);
-      } catch {
-        continue;
-      }
-      if (link.charCodeAt(0) !== 115 /* s */ || !link.startsWith('socket:[')) continue;
-      const inode = Number(link.slice(8, -1));
-      if (!inodes.has(inode)) continue;
-      const list = holders.get(inode);
-      if (list === undefined) holders.set(inode, [pid]);
-      else if (!list.includes(pid)) list.push(pid);
-      if (!exhaustive && holders.size === inodes.size) break;
     }
     if (!exhaustive && related === undefined && holders.size === inodes.size) {
       related = relativesOf(new Set([...holders.values()].flat()), proc);
     }
   }
   return { holders, denied };
-}
-
-/** `pid` and all its descendants, from /proc/<pid>/task/<tid>/children. */
-export function processTree(pid: number, proc = '/proc'): number[] {
-  const tree: number[] = [];
-  const queue = [pid];
-  const seen = new Set<number>();
-  while (queue.length > 0) {
-    const next = queue.shift() as number;
-    if (seen.has(next)) continue;
-    seen.add(next);
-    let tasks: string[];
-    try {
-      tasks = readdirSync(`${proc}/${next}/task`);
-    } catch {
-      continue;
-    }
-    tree.push(next);
-    for (const tid of tasks) {
-      try {
-        const children = readFileSync(`${proc}/${next}/task/${tid}/children`, 'utf8');
-        for (const child of children.split(' ')) if (child.trim()) queue.push(Number(child));
-      } catch {
-        // thread ended
-      }
-    }
-  }
-  return tree;
 }
 
 /** The flags of a docker-proxy command line (`-host-port 8080 -container-ip ...`). */
@@ -235,26 +186,17 @@ export function scanSocketInodes(
   const inodes = new Map<number, number[]>();
   let denied = false;
   for (const pid of pids) {
-    let fds: string[];
     try {
-      fds = readdirSync(`${proc}/${pid}/fd`);
+      for (const [inode] of socketFds(pid, proc)) addHolder(inodes, inode, pid);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'EACCES') denied = true;
-      continue;
-    }
-    for (const fd of fds) {
-      let link: string;
-      try {
-        link = readlinkSync(`${proc}/${pid}/fd/${fd}`);
-      } catch {
-        continue;
-      }
-      if (link.charCodeAt(0) !== 115 || !link.startsWith('socket:[')) continue;
-      const inode = Number(link.slice(8, -1));
-      const list = inodes.get(inode);
-      if (list === undefined) inodes.set(inode, [pid]);
-      else if (!list.includes(pid)) list.push(pid);
     }
   }
   return { inodes, denied };
+}
+
+function addHolder(holders: Map<number, number[]>, inode: number, pid: number): void {
+  const list = holders.get(inode);
+  if (list === undefined) holders.set(inode, [pid]);
+  else if (!list.includes(pid)) list.push(pid);
 }

