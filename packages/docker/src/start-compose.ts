@@ -12,6 +12,7 @@ import {
   createLogger,
   indentOutput,
   invalidOption,
+  isLoopback,
   validateTimeout,
 } from '@rebind/core';
 import type { PortLease } from '@rebind/core';
@@ -22,7 +23,7 @@ import { describeHolder, findPortHolder, fixFor } from './find-port-holder.js';
 import { guardContainer } from './guard-container.js';
 import { removeContainer } from './launch-container.js';
 import type { RemappedPort } from './launch-container.js';
-import { ensureStaleSweep, isLoopback } from './start-container.js';
+import { ensureStaleSweep } from './start-container.js';
 import { labelKeys, ownerLabels, sessionId } from './session.js';
 import { waitReady } from './wait-ready.js';
 

@@ -5,6 +5,7 @@ import type Docker from 'dockerode';
 import {
   createLogger,
   invalidOption,
+  isLoopback,
   validatePort,
   validateSignal,
   validateTimeout,
@@ -105,10 +106,6 @@ export async function ensureStaleSweep(connection: DockerConnection): Promise<vo
     );
   }
   await staleSweeps.get(connection.endpoint);
-}
-
-export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\./.test(host);
 }
 
 function normalisePorts(ports: unknown): Map<number, HostPortRequest> {
