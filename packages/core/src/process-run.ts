@@ -50,7 +50,20 @@ export class ProcessRun {
     this.stopping ??= (async () => {
       if (this.pid === 0) return;
       try {
-        await stopProcessGroup(this.pid, this.exited, { ...this.options.stop, ...options });
+        const ready = this.options.ready;
+        const port =
+          ready === undefined
+            ? undefined
+            : 'tcp' in ready
+              ? ready.tcp
+              : 'http' in ready && typeof ready.http === 'number'
+                ? ready.http
+                : undefined;
+        await stopProcessGroup(this.pid, this.exited, {
+          ...(port === undefined ? {} : { ports: [port] }),
+          ...this.options.stop,
+          ...options,
+        });
       } finally {
         this.unguard();
       }

@@ -163,7 +163,7 @@ describe('startProcess', () => {
       command: node,
       args: [fixture('grandchild.js'), String(port)],
       ready: { output: /grandchild \d+ holds/ },
-      stop: { timeout: 300 },
+      stop: { timeout: 300, ports: [port] },
     });
     started.push(proc);
     const grandchild = Number(/grandchild (\d+) holds/.exec(proc.output())?.[1]);
