@@ -2,19 +2,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { isRebindError, type RebindError } from '@rebind/core';
 import { startNginx, type StartedNginx } from '@rebind/nginx';
 import { requireComponent } from '@rebind/test-support';
-
-async function rejection(promise: Promise<unknown>): Promise<RebindError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (isRebindError(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a rejection');
-}
+import { rejection } from '../src/rejection.js';
 
 const dirs: string[] = [];
 const started: StartedNginx[] = [];

@@ -5,20 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { isRebindError, isRunning, type RebindError } from '@rebind/core';
+import { isRunning } from '@rebind/core';
 import { startNginx } from '@rebind/nginx';
 import { listProcesses, nginxMastersUnder, requireComponent } from '@rebind/test-support';
 import { freePort, releasePorts } from '../src/free-port.js';
-
-async function rejection(promise: Promise<unknown>): Promise<RebindError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (isRebindError(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a rejection');
-}
+import { rejection } from '../src/rejection.js';
 
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {

@@ -17,6 +17,7 @@ import {
   python,
   rebind,
   stage,
+  stageAsNobody,
 } from './helpers.js';
 
 afterEach(killChildren);
@@ -215,16 +216,9 @@ describe.runIf(requireComponent('ss'))('diagnoseBindFailure on staged bind failu
   it('a privileged port without the privilege (a child running as uid 65534)', async () => {
     let port = 1000;
     while ((await nodeBindError(port, '127.0.0.1')) !== undefined) port--;
-    const child = await stage('setpriv', [
-      '--reuid',
-      '65534',
-      '--regid',
-      '65534',
-      '--clear-groups',
-      process.execPath,
-      '-e',
+    const child = await stageAsNobody(
       `require('net').createServer().on('error', (e) => console.log(e.message)).listen(${port}, '127.0.0.1', () => console.log('bound'))`,
-    ]);
+    );
     expect(child.line).toBe(`listen EACCES: permission denied 127.0.0.1:${port}`);
     const error = await diagnose({ message: child.line });
     expect(error.details).toMatchObject({ cause: 'privileged-port' });
@@ -260,16 +254,9 @@ describe.runIf(requireComponent('ss'))('diagnoseBindFailure on staged bind failu
   });
 
   it('an owner rebind may not see: unknown, with its uid (lookup run as another user)', async () => {
-    const holder = await stage('setpriv', [
-      '--reuid',
-      '65534',
-      '--regid',
-      '65534',
-      '--clear-groups',
-      process.execPath,
-      '-e',
+    const holder = await stageAsNobody(
       `const s = require('net').createServer(); s.listen(0, '127.0.0.1', () => console.log(s.address().port))`,
-    ]);
+    );
     const port = Number(holder.line);
     const who = await rebind(['who', String(port), '--json'], 12345);
     expect(who.code).toBe(0);

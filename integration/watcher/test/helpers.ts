@@ -109,6 +109,16 @@ export async function nodeBindError(
   });
 }
 
+/** `setpriv` arguments that run `argv` as `uid` (group `uid`, no supplementary groups). */
+export function asUser(uid: number, argv: readonly string[]): [string, string[]] {
+  return ['setpriv', ['--reuid', String(uid), '--regid', String(uid), '--clear-groups', ...argv]];
+}
+
+/** Stages a `node -e <script>` as the unprivileged uid 65534 (nobody). */
+export function stageAsNobody(script: string): Promise<Staged> {
+  return stage(...asUser(65534, [process.execPath, '-e', script]));
+}
+
 /** `rebind <args>` with the built CLI; resolves to exit code and output. */
 export function rebind(
   args: readonly string[],
@@ -117,19 +127,7 @@ export function rebind(
   const [command, argv] =
     asUid === undefined
       ? [process.execPath, [cli, ...args]]
-      : [
-          'setpriv',
-          [
-            '--reuid',
-            String(asUid),
-            '--regid',
-            String(asUid),
-            '--clear-groups',
-            process.execPath,
-            cli,
-            ...args,
-          ],
-        ];
+      : asUser(asUid, [process.execPath, cli, ...args]);
   return new Promise((resolve) => {
     execFile(command, argv, (error, stdout, stderr) => {
       resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
