@@ -17,6 +17,7 @@ export { holdSocket } from './hold-socket.js';
 export type { HeldSocket } from './hold-socket.js';
 export { isLoopback, restartStrategies, startRestartable, validateStrategy } from './restart.js';
 export type {
+  PortSlot,
   RestartHooks,
   RestartPlan,
   RestartStrategy,

@@ -123,4 +123,70 @@ describe('startRestartable', () => {
       'stop 3',
     ]);
   });
+
+  it("overlaps the new start with the old stop in 'wait' when the hooks opt in: the bind waits for previousStopped", async () => {
+    const events: string[] = [];
+    const hooks = fakeHooks(events);
+    let finishStop: (error?: Error) => void = () => undefined;
+    const overlapping: RestartHooks<Fake> = {
+      ...hooks,
+      overlapWait: true,
+      start: async (plan) => {
+        events.push('create');
+        await plan.previousStopped;
+        return hooks.start(plan);
+      },
+      stop: (instance) => {
+        events.push(`stopping ${instance.id}`);
+        return new Promise<void>((resolve, reject) => {
+          finishStop = (error) => {
+            events.push(`stopped ${instance.id}${error ? ' (failed)' : ''}`);
+            if (error) reject(error);
+            else resolve();
+          };
+        });
+      },
+    };
+    const r = await startRestartable(overlapping);
+    const restarted = r.restart();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(events).toEqual(['create', 'start 1 wait', 'stopping 1', 'create']);
+    finishStop();
+    await restarted;
+    expect(r.instance.id).toBe(2);
+    // A failed stop fails the restart with the stop's error; the new instance never binds.
+    const failing = r.restart();
+    await new Promise((resolve) => setImmediate(resolve));
+    finishStop(new Error('removal failed'));
+    await expect(failing).rejects.toThrow('removal failed');
+    expect(r.current).toBeUndefined();
+    await r.stop();
+    expect(events).toEqual([
+      'create',
+      'start 1 wait',
+      'stopping 1',
+      'create',
+      'stopped 1',
+      'start 2 wait',
+      'stopping 2',
+      'create',
+      'stopped 2 (failed)',
+    ]);
+  });
+
+  it('hands the start hook a settled previousStopped when it does not overlap', async () => {
+    const events: string[] = [];
+    const hooks = fakeHooks(events);
+    const seen: string[] = [];
+    const r = await startRestartable({
+      ...hooks,
+      start: async (plan) => {
+        seen.push(await plan.previousStopped.then(() => `${events.length} events`));
+        return hooks.start(plan);
+      },
+    });
+    await r.restart();
+    await r.stop();
+    expect(seen).toEqual(['0 events', '2 events']);
+  });
 });

@@ -1,82 +1,27 @@
 import { RebindError } from './errors.js';
-import { createLogger } from './logger.js';
-
-const log = createLogger('restart');
 import { holdSocket, type HeldSocket } from './hold-socket.js';
-import { leasePort, type LeasedPort } from './lease-port.js';
+import { createLogger } from './logger.js';
+import type {
+  RestartHooks,
+  RestartPlan,
+  RestartStrategy,
+  Restartable,
+  RestartableOptions,
+} from './restart-plan.js';
+import { RestartPorts, validatePortSlots, type SlotRequest } from './restart-ports.js';
 import { invalidOption, validatePort } from './validate.js';
 
-/**
- * How a server is restarted:
- * - `'wait'`: stop the old instance, wait until every process is gone, start on the same port;
- * - `'fresh-port'`: start on a new port while the old one stops (no waiting);
- * - `'reuseport'`: listens carry SO_REUSEPORT, so the new one binds while the old stops
- *   (loopback only unless `allowUnsafeReuseport`);
- * - `'inherit'`: rebind holds the bound socket and hands it to each new instance (no bind);
- * - `'reload'`: the server reloads in place (nginx: HUP).
- */
-export type RestartStrategy = 'wait' | 'fresh-port' | 'reuseport' | 'inherit' | 'reload';
+const log = createLogger('restart');
 
-export const restartStrategies: readonly RestartStrategy[] = [
-  'wait',
-  'fresh-port',
-  'reuseport',
-  'inherit',
-  'reload',
-];
-
-/** What a manager's `start` hook must honour. */
-export interface RestartPlan {
-  /** The strategy this start serves. */
-  readonly strategy: RestartStrategy;
-  readonly host: string;
-  readonly port: number;
-  /** Listen with SO_REUSEPORT (nginx: `reuseport`). */
-  readonly reuseport: boolean;
-  /** `'inherit'`: the held, listening socket to hand to the new instance (as an extra fd). */
-  readonly socket?: HeldSocket;
-}
-
-/** A manager's primitives (nginx, a container...); the strategies are built on them. */
-export interface RestartHooks<I> {
-  /** For messages: `nginx`. */
-  readonly name: string;
-  /** The strategies this manager supports. */
-  readonly strategies: readonly RestartStrategy[];
-  /** Starts an instance per `plan` and resolves once it is proven ready (and new). */
-  start(plan: RestartPlan, signal?: AbortSignal): Promise<I>;
-  /** Stops an instance; resolves when its processes are gone and its listeners closed. */
-  stop(instance: I): Promise<void>;
-  /** `'reload'`: reloads in place; resolves when only the new configuration answers. */
-  reload?(instance: I, plan: RestartPlan, signal?: AbortSignal): Promise<I>;
-}
-
-export interface RestartableOptions {
-  /** @default '127.0.0.1' */
-  readonly host?: string;
-  /** @default 'auto' */
-  readonly port?: number | 'auto';
-  /** @default 'wait' */
-  readonly strategy?: RestartStrategy;
-  /** Allow `'reuseport'` on a non-loopback address (another local process could hijack the port). @default false */
-  readonly allowUnsafeReuseport?: boolean;
-  readonly signal?: AbortSignal;
-}
-
-export interface Restartable<I> {
-  /** The current instance (throws once stopped). */
-  readonly instance: I;
-  readonly plan: RestartPlan;
-  restart(options?: {
-    readonly strategy?: RestartStrategy;
-    readonly signal?: AbortSignal;
-  }): Promise<I>;
-  /** Stops the instance and releases the port and held socket. Idempotent. */
-  stop(): Promise<void>;
-}
-
-/** How many ports 'fresh-port' rotates through. */
-const FRESH_PORTS = 4;
+export { restartStrategies } from './restart-plan.js';
+export type {
+  RestartHooks,
+  RestartPlan,
+  RestartStrategy,
+  Restartable,
+  RestartableOptions,
+} from './restart-plan.js';
+export type { PortSlot } from './restart-ports.js';
 
 export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
@@ -112,71 +57,62 @@ export async function startRestartable<I>(
 ): Promise<Restartable<I>> {
   const host = options.host ?? '127.0.0.1';
   const firstStrategy = validateStrategy(options.strategy ?? 'wait', hooks.strategies);
-  if (options.port !== undefined && options.port !== 'auto') validatePort(options.port);
+  let requests: readonly SlotRequest[];
+  if (options.ports !== undefined) requests = validatePortSlots(options.ports);
+  else if (options.port === undefined || options.port === 'auto') requests = ['auto'];
+  else requests = [{ first: validatePort(options.port) }];
+  const lease = hooks.leasePort;
+  const slots = new RestartPorts(
+    host,
+    requests,
+    lease === undefined ? undefined : (h) => lease.call(hooks, h),
+  );
   let socket: HeldSocket | undefined;
   let current: I | undefined;
   let plan: RestartPlan;
   let stopped = false;
   let stopping: Promise<void> | undefined;
 
-  // Ports leased for this instance. 'fresh-port' rotates through up to FRESH_PORTS of them
-  // (each restart moves to a port other than the running instance's, whose own old
-  // instance is long gone) instead of leasing and releasing one per restart: the
-  // allocator's latency spikes (200-900 ms seen under load) stay off the restart path, and
-  // a thousand restarts do not leave a thousand ports cooling down.
-  const leases: LeasedPort[] = [];
-  let spare: Promise<LeasedPort> | undefined;
-  const prepareSpare = () => {
-    if (leases.length >= FRESH_PORTS || spare !== undefined) return;
-    spare = leasePort(host);
-    spare.catch(() => undefined);
-  };
-  const newLease = async () => {
-    const pending = spare;
-    spare = undefined;
-    const next = (await pending?.catch(() => undefined)) ?? (await leasePort(host));
-    leases.push(next);
-    return next.port;
-  };
-  const nextFreshPort = async () => {
-    if (leases.length < FRESH_PORTS) {
-      const port = await newLease();
-      prepareSpare();
-      return port;
-    }
-    const index = leases.findIndex((l) => l.port === plan.port);
-    return (leases[(index + 1) % leases.length] as LeasedPort).port;
-  };
-  const releaseLeases = async () => {
-    const pending = spare;
-    spare = undefined;
-    await pending?.then((l) => l.release()).catch(() => undefined);
-    await Promise.all(leases.splice(0).map((l) => l.release()));
-  };
+  const makePlan = (
+    strategy: RestartStrategy,
+    ports: readonly number[],
+    extra: { readonly reuseport?: boolean; readonly socket?: HeldSocket } = {},
+  ): RestartPlan => ({
+    strategy,
+    host,
+    port: ports[0] ?? 0,
+    ports,
+    fixed: slots.fixed,
+    reuseport: extra.reuseport ?? false,
+    ...(extra.socket === undefined ? {} : { socket: extra.socket }),
+    previousStopped: settled,
+  });
   const dropSocket = async () => {
     const old = socket;
     socket = undefined;
     await old?.close();
   };
+  // Every start goes through here: a fixed slot the server remapped moves from now on.
+  const startPlanned = async (signal: AbortSignal | undefined): Promise<I> => {
+    const started = await hooks.start(plan, signal);
+    await slots.adopt(plan.ports, hooks.portsOf?.(started));
+    return started;
+  };
 
   if (firstStrategy === 'reuseport') checkReuseport(hooks, host, options.allowUnsafeReuseport);
-  if (firstStrategy === 'inherit') {
-    socket = await holdSocket(
-      host,
-      options.port === 'auto' || options.port === undefined ? await newLease() : options.port,
-    );
-    plan = { strategy: firstStrategy, host, port: socket.port, reuseport: false, socket };
-  } else {
-    const port =
-      options.port === 'auto' || options.port === undefined ? await newLease() : options.port;
-    plan = { strategy: firstStrategy, host, port, reuseport: firstStrategy === 'reuseport' };
-  }
   try {
-    current = await hooks.start(plan, options.signal);
-    if (firstStrategy === 'fresh-port') prepareSpare();
+    const ports = await slots.keep();
+    if (firstStrategy === 'inherit') {
+      socket = await holdSocket(host, ports[0] ?? 0);
+      plan = makePlan(firstStrategy, [socket.port, ...ports.slice(1)], { socket });
+    } else {
+      plan = makePlan(firstStrategy, ports, { reuseport: firstStrategy === 'reuseport' });
+    }
+    current = await startPlanned(options.signal);
+    if (firstStrategy === 'fresh-port') slots.prepareSpares();
   } catch (error) {
     await dropSocket();
-    await releaseLeases();
+    await slots.release();
     throw error;
   }
 
@@ -187,17 +123,46 @@ export async function startRestartable<I>(
   };
 
   // Starts the new instance while the old one stops. Whatever happens, a started instance
-  // becomes `current` (so stop() stops it), and the first failure is thrown.
-  const startWhileStopping = async (old: I | undefined, signal: AbortSignal | undefined) => {
+  // becomes `current` (so stop() stops it), and the first failure is thrown: the start's,
+  // or with `stopFirst` the stop's (then the start failed because of it).
+  const startWhileStopping = async (
+    stopOld: () => Promise<void>,
+    signal: AbortSignal | undefined,
+    stopFirst = false,
+  ) => {
     current = undefined;
-    const [started, stoppedOld] = await Promise.allSettled([
-      hooks.start(plan, signal),
-      old === undefined ? undefined : hooks.stop(old),
-    ]);
+    const [started, stoppedOld] = await Promise.allSettled([startPlanned(signal), stopOld()]);
     if (started.status === 'fulfilled') current = started.value;
+    if (stopFirst && stoppedOld.status === 'rejected') throw stoppedOld.reason;
     if (started.status === 'rejected') throw started.reason;
     if (stoppedOld.status === 'rejected') throw stoppedOld.reason;
     return started.value;
+  };
+
+  // 'wait' ordering: the new instance binds only once the old one is stopped and its
+  // ports are free. With `overlapWait` the start runs meanwhile and awaits
+  // `plan.previousStopped` itself before it binds.
+  const startAfterStop = async (old: I | undefined, signal: AbortSignal | undefined) => {
+    const t0 = performance.now();
+    if (hooks.overlapWait === true) {
+      current = undefined;
+      const stopOld = (async () => {
+        if (old !== undefined) await hooks.stop(old);
+        await dropSocket();
+      })();
+      stopOld.catch(() => undefined);
+      plan = { ...plan, previousStopped: stopOld };
+      const started = await startWhileStopping(() => stopOld, signal, true);
+      log('[%s] %s: overlapped stop+start in %s ms', hooks.name, plan.strategy, ms(t0));
+      return started;
+    }
+    await stopCurrent();
+    log('[%s] %s: stopped in %s ms', hooks.name, plan.strategy, ms(t0));
+    await dropSocket();
+    const t1 = performance.now();
+    current = await startPlanned(signal);
+    log('[%s] %s: started in %s ms', hooks.name, plan.strategy, ms(t1));
+    return current;
   };
 
   const restartOnce = async (
@@ -214,27 +179,25 @@ export async function startRestartable<I>(
     const old = current;
     switch (strategy) {
       case 'wait': {
-        const t0 = performance.now();
-        await stopCurrent();
-        log('[%s] wait: stopped in %s ms', hooks.name, (performance.now() - t0).toFixed(2));
-        await dropSocket();
-        plan = { strategy, host, port: plan.port, reuseport: false };
-        break;
+        plan = makePlan(strategy, await slots.keep());
+        return startAfterStop(old, signal);
       }
       case 'fresh-port': {
         const t0 = performance.now();
-        const port = await nextFreshPort();
+        plan = makePlan(strategy, await slots.move());
         const t1 = performance.now();
-        plan = { strategy, host, port, reuseport: false };
-        const started = await startWhileStopping(old, signal);
+        // A fixed slot cannot be shared: the old instance frees it first.
+        const started = slots.anyFixed
+          ? await startAfterStop(old, signal)
+          : await startWhileStopping(() => stopOf(old), signal);
         await dropSocket();
-        prepareSpare();
+        slots.prepareSpares();
         log(
-          '[%s] fresh-port %d: lease %s ms, start+stop %s ms',
+          '[%s] fresh-port %s: lease %s ms, start+stop %s ms',
           hooks.name,
-          port,
+          plan.ports.join(','),
           (t1 - t0).toFixed(1),
-          (performance.now() - t1).toFixed(1),
+          ms(t1),
         );
         return started;
       }
@@ -243,19 +206,22 @@ export async function startRestartable<I>(
         const both = plan.reuseport && old !== undefined;
         if (!both) await stopCurrent();
         await dropSocket();
-        plan = { strategy, host, port: plan.port, reuseport: true };
-        if (!both) break;
-        return startWhileStopping(old, signal);
+        plan = makePlan(strategy, await slots.keep(), { reuseport: true });
+        if (both) return startWhileStopping(() => stopOf(old), signal);
+        current = await startPlanned(signal);
+        return current;
       }
       case 'inherit': {
+        const ports = await slots.keep();
         if (socket === undefined) {
           await stopCurrent();
-          socket = await holdSocket(host, plan.port);
-          plan = { strategy, host, port: plan.port, reuseport: false, socket };
-          break;
+          socket = await holdSocket(host, ports[0] ?? 0);
+          plan = makePlan(strategy, ports, { socket });
+          current = await startPlanned(signal);
+          return current;
         }
-        plan = { strategy, host, port: plan.port, reuseport: false, socket };
-        return startWhileStopping(old, signal);
+        plan = makePlan(strategy, ports, { socket });
+        return startWhileStopping(() => stopOf(old), signal);
       }
       case 'reload': {
         if (hooks.reload === undefined || old === undefined) {
@@ -265,11 +231,8 @@ export async function startRestartable<I>(
         return current;
       }
     }
-    const t1 = performance.now();
-    current = await hooks.start(plan, signal);
-    log('[%s] %s: started in %s ms', hooks.name, strategy, (performance.now() - t1).toFixed(2));
-    return current;
   };
+  const stopOf = (old: I | undefined) => (old === undefined ? settled : hooks.stop(old));
 
   // Calls run one at a time, in order: a restart() or stop() waits for the one before.
   let queue: Promise<unknown> = Promise.resolve();
@@ -304,6 +267,9 @@ export async function startRestartable<I>(
         );
       return current;
     },
+    get current() {
+      return current;
+    },
     get plan() {
       return plan;
     },
@@ -315,10 +281,13 @@ export async function startRestartable<I>(
           await stopCurrent();
         } finally {
           await dropSocket();
-          await releaseLeases();
+          await slots.release();
         }
       });
       return stopping;
     },
   };
 }
+
+const settled: Promise<void> = Promise.resolve();
+const ms = (since: number) => (performance.now() - since).toFixed(2);

@@ -25,6 +25,14 @@ export type PortConflictPolicy = 'fail' | 'remap' | 'wait';
 /** What a container port asks for on the host: a fixed port, an allocated one, or the engine's pick. */
 export type HostPortRequest = number | 'auto' | 'random';
 
+/** A host port of one start, as core's restart plan gives it. */
+export interface PlannedPort {
+  /** 0: the engine picks. */
+  readonly port: number;
+  /** Asked for by the user (a conflict follows `onPortConflict`); else a port that may move. */
+  readonly fixed: boolean;
+}
+
 export interface RemappedPort {
   readonly containerPort: number;
   /** The host port asked for, held by `holder`. */
@@ -47,15 +55,17 @@ export interface LaunchSpec {
   readonly hostIp: string;
   /** The address published ports are reached at from here. */
   readonly host: string;
-  readonly ports: ReadonlyMap<number, HostPortRequest>;
+  /** Container port -> its host port for this start. */
+  readonly ports: ReadonlyMap<number, PlannedPort>;
   readonly ready: ReadyCheck;
   readonly onPortConflict: PortConflictPolicy;
   readonly timeout: number;
   readonly signal: AbortSignal | undefined;
   readonly createOptions: Partial<Docker.ContainerCreateOptions>;
   /**
-   * Settles when the previous instance is removed and its ports released: the new
-   * container is created meanwhile, but started only after it (ordered teardown).
+   * Settles when the previous instance is removed and its ports released (core's
+   * `plan.previousStopped`): the new container is created meanwhile, but started only
+   * after it.
    */
   readonly beforeStart?: Promise<void>;
 }
@@ -67,7 +77,7 @@ export interface Instance {
   readonly token: string;
   readonly ports: ReadonlyMap<number, number>;
   readonly remapped: readonly RemappedPort[];
-  /** Unguards the container and releases the port leases taken for it. */
+  /** Unguards the container and releases the port leases launch took for it (remaps). */
   readonly release: () => Promise<void>;
 }
 
@@ -99,45 +109,42 @@ function conflictPort(text: string): number | undefined {
   return Number.isInteger(port) ? port : undefined;
 }
 
-/** Starts one instance; on failure, every port lease taken for it is released. */
+/**
+ * Starts one instance on the planned host ports; on failure, every port lease it took
+ * (remaps, replacements) is released. The planned ports' own leases are core's.
+ */
 export async function launchInstance(spec: LaunchSpec): Promise<Instance> {
-  const taken: PortLease[] = [];
+  const own = new Map<number, PortLease>();
   try {
-    return await launch(spec, taken);
+    return await launch(spec, own);
   } catch (error) {
-    await Promise.all(taken.map((lease) => lease.release()));
+    await Promise.all([...own.values()].map((lease) => lease.release()));
     throw error;
   }
 }
 
-async function launch(spec: LaunchSpec, taken: PortLease[]): Promise<Instance> {
+async function launch(spec: LaunchSpec, own: Map<number, PortLease>): Promise<Instance> {
   const { docker, endpoint } = spec.connection;
   const log = createLogger('docker', spec.name);
   const deadline = performance.now() + spec.timeout;
   const requests = new Map(spec.ports);
   const remapped: RemappedPort[] = [];
-  const remapLeases = new Map<number, PortLease>();
-  const releaseLeases = async (leases: readonly PortLease[]) => {
-    await Promise.all(leases.map((l) => l.release()));
+  // A free port for a container port, leased here (and released with the instance).
+  const leaseFor = async (containerPort: number): Promise<number> => {
+    const lease = await allocateHostPort(spec.hostIp, spec.signal);
+    const before = own.get(containerPort);
+    own.set(containerPort, lease);
+    await before?.release();
+    return lease.port;
   };
   for (let attempt = 1; ; attempt++) {
     const token = `rb-${randomBytes(6).toString('hex')}`;
     const bindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
     const exposed: Record<string, object> = {};
-    const chosen = new Map<number, number | undefined>();
-    const leases: PortLease[] = [...remapLeases.values()];
-    for (const [containerPort, request] of requests) {
-      let hostPort: number | undefined;
-      if (request === 'auto') {
-        const lease = await allocateHostPort(spec.hostIp, spec.signal);
-        leases.push(lease);
-        taken.push(lease);
-        hostPort = lease.port;
-      } else if (request !== 'random') hostPort = request;
-      chosen.set(containerPort, hostPort);
+    for (const [containerPort, { port }] of requests) {
       exposed[`${containerPort}/tcp`] = {};
       bindings[`${containerPort}/tcp`] = [
-        { HostIp: spec.hostIp, HostPort: hostPort === undefined ? '' : String(hostPort) },
+        { HostIp: spec.hostIp, HostPort: port === 0 ? '' : String(port) },
       ];
     }
     let container: Docker.Container;
@@ -184,7 +191,6 @@ async function launch(spec: LaunchSpec, taken: PortLease[]): Promise<Instance> {
     const discard = async () => {
       await removeContainer(docker, container.id);
       unguard();
-      await releaseLeases(leases.filter((l) => ![...remapLeases.values()].includes(l)));
     };
     try {
       if (attempt === 1 && spec.beforeStart !== undefined) await spec.beforeStart;
@@ -200,13 +206,16 @@ async function launch(spec: LaunchSpec, taken: PortLease[]): Promise<Instance> {
       const conflict = portConflictIn(failure.message);
       if (conflict === undefined) throw containerFailed(`start container ${spec.name}`, error);
       const hostPort = conflictPort(conflict.text);
-      const containerPort = [...chosen].find(([, p]) => p === hostPort)?.[0];
+      const containerPort = [...requests].find(([, r]) => r.port === hostPort)?.[0];
       const request = containerPort === undefined ? undefined : requests.get(containerPort);
       log('start attempt %d: %s', attempt, conflict.text);
       if (attempt >= 10)
         throw containerFailed(`start container ${spec.name} after ${attempt} attempts`, error);
-      // An allocated or engine-chosen port taken in between: take another one.
-      if (request === 'auto' || request === 'random') continue;
+      // A leased port taken in between (it moves anyway): take another one.
+      if (containerPort !== undefined && request?.fixed === false) {
+        requests.set(containerPort, { port: await leaseFor(containerPort), fixed: false });
+        continue;
+      }
       const holder =
         hostPort === undefined
           ? ({ kind: 'unknown' } as const)
@@ -217,17 +226,14 @@ async function launch(spec: LaunchSpec, taken: PortLease[]): Promise<Instance> {
         containerPort !== undefined &&
         hostPort !== undefined
       ) {
-        const lease = await allocateHostPort(spec.hostIp, spec.signal);
-        remapLeases.set(containerPort, lease);
-        taken.push(lease);
-        const next = lease.port;
+        const next = await leaseFor(containerPort);
         remapped.push({
           containerPort,
           requested: hostPort,
           port: next,
           holder: describeHolder(holder),
         });
-        requests.set(containerPort, next);
+        requests.set(containerPort, { port: next, fixed: true });
         log(
           'remapped container port %d from %d (%s) to %d',
           containerPort,
@@ -294,12 +300,11 @@ async function launch(spec: LaunchSpec, taken: PortLease[]): Promise<Instance> {
       log('ready: %s', [...ports].map(([c, h]) => `${c}->${spec.host}:${h}`).join(', '));
       const release = async () => {
         unguard();
-        await releaseLeases(leases);
+        await Promise.all([...own.values()].map((l) => l.release()));
       };
       return { id: container.id, name: spec.name, token, ports, remapped, release };
     } catch (error) {
       await discard();
-      await releaseLeases([...remapLeases.values()]);
       throw error;
     }
   }

@@ -6,10 +6,13 @@ import {
   createLogger,
   invalidOption,
   isLoopback,
+  startRestartable,
   validatePort,
   validateSignal,
   validateTimeout,
 } from '@rebind/core';
+import type { RestartPlan } from '@rebind/core';
+import { allocateHostPort } from './allocate-host-port.js';
 import { connectDocker } from './connect-docker.js';
 import type { DockerConnection } from './connect-docker.js';
 import { readLogs } from './container-logs.js';
@@ -18,6 +21,7 @@ import type {
   HostPortRequest,
   Instance,
   LaunchSpec,
+  PlannedPort,
   PortConflictPolicy,
   RemappedPort,
 } from './launch-container.js';
@@ -167,13 +171,7 @@ export async function startContainer(options: StartContainerOptions): Promise<St
       : hostIp === '::'
         ? '::1'
         : hostIp;
-  if (!staleSweeps.has(connection.endpoint)) {
-    staleSweeps.set(
-      connection.endpoint,
-      removeStaleOn(connection.docker).catch(() => []),
-    );
-  }
-  await staleSweeps.get(connection.endpoint);
+  await ensureStaleSweep(connection);
 
   const handleId = `${sessionId()}-${++handleCount}`;
   let instances = 0;
@@ -194,19 +192,60 @@ export async function startContainer(options: StartContainerOptions): Promise<St
     signal,
     createOptions: options.createOptions ?? {},
   };
-  let current: Instance | undefined = await launchInstance({ ...spec, name: nextName(), ports });
-  const remappedPorts: RemappedPort[] = [...current.remapped];
-  const log = createLogger('docker', current.name);
+  const containerPorts = [...ports.keys()];
+  const remappedPorts: RemappedPort[] = [];
+  const remove = async (instance: Instance) => {
+    await removeContainer(connection.docker, instance.id);
+    await instance.release();
+  };
+  // Restarts go through core's one mechanism. Each container port is a slot: fixed host
+  // ports stay (core removes the old container first, and with `overlapWait` the new one is
+  // created meanwhile and started once the removal finished); 'auto', engine-chosen and
+  // remapped ports (never the ones asked for) move, so with only those the new container
+  // starts while the old one is removed. A fixed name cannot be shared: 'wait', no overlap.
+  const restartable = await startRestartable<Instance>(
+    {
+      name: `container of ${options.image}`,
+      strategies: ['wait', 'fresh-port'],
+      overlapWait: options.name === undefined,
+      start: async (plan: RestartPlan) => {
+        const planned = new Map<number, PlannedPort>(
+          containerPorts.map((c, i) => [
+            c,
+            { port: plan.ports[i] ?? 0, fixed: plan.fixed[i] ?? false },
+          ]),
+        );
+        const instance = await launchInstance({
+          ...spec,
+          name: nextName(),
+          ports: planned,
+          beforeStart: plan.previousStopped,
+        });
+        remappedPorts.push(...instance.remapped);
+        return instance;
+      },
+      stop: remove,
+      portsOf: (instance) => containerPorts.map((c) => instance.ports.get(c)),
+      leasePort: (h) => allocateHostPort(h, signal),
+    },
+    {
+      host: hostIp,
+      ports: containerPorts.map((c) => ports.get(c) ?? 'random'),
+      strategy: options.name === undefined ? 'fresh-port' : 'wait',
+    },
+  );
+  const log = createLogger('docker', restartable.instance.name);
   let stopped = false;
 
   const need = (): Instance => {
-    if (current === undefined)
+    const instance = stopped ? undefined : restartable.current;
+    if (instance === undefined)
       throw invalidOption(
         'container',
         'running (it was stopped, or its restart failed)',
         'stopped',
       );
-    return current;
+    return instance;
   };
   const portOf = (containerPort?: number): number => {
     const instance = need();
@@ -219,10 +258,6 @@ export async function startContainer(options: StartContainerOptions): Promise<St
         containerPort,
       );
     return port;
-  };
-  const remove = async (instance: Instance) => {
-    await removeContainer(connection.docker, instance.id);
-    await instance.release();
   };
 
   const handle: StartedContainer = {
@@ -241,50 +276,13 @@ export async function startContainer(options: StartContainerOptions): Promise<St
     url: (containerPort, path = '/') =>
       `http://${host.includes(':') ? `[${host}]` : host}:${portOf(containerPort)}${path}`,
     async restart() {
-      const old = need();
-      current = undefined;
-      // Fixed host ports stay the same: the old container's removal (and the release of
-      // its ports) finishes before the new one is created. 'auto', engine-chosen and
-      // remapped ports (never the ones asked for) move: with only those (and no fixed
-      // name) the new instance starts on fresh ports while the old one is removed.
-      const remappedNow = new Set(remappedPorts.map((r) => r.containerPort));
-      const request = (c: number, r: HostPortRequest): HostPortRequest =>
-        remappedNow.has(c) ? 'auto' : r;
-      const fixed = [...ports].some(([c, r]) => typeof request(c, r) === 'number');
-      const same = new Map<number, HostPortRequest>([...ports].map(([c, r]) => [c, request(c, r)]));
-      if (options.name !== undefined) {
-        await remove(old);
-        current = await launchInstance({ ...spec, name: nextName(), ports: same });
-      } else if (fixed) {
-        // Created while the old one is removed; started only once its removal (and the
-        // release of its ports) finished.
-        const removal = remove(old);
-        const [removed, launched] = await Promise.allSettled([
-          removal,
-          launchInstance({ ...spec, name: nextName(), ports: same, beforeStart: removal }),
-        ]);
-        if (launched.status === 'fulfilled') current = launched.value;
-        if (removed.status === 'rejected') throw removed.reason;
-        if (launched.status === 'rejected') throw launched.reason;
-      } else {
-        const [removed, launched] = await Promise.allSettled([
-          remove(old),
-          launchInstance({ ...spec, name: nextName(), ports: same }),
-        ]);
-        if (launched.status === 'fulfilled') current = launched.value;
-        if (launched.status === 'rejected') throw launched.reason;
-        if (removed.status === 'rejected') throw removed.reason;
-      }
-      const now = need();
-      remappedPorts.push(...now.remapped);
+      need();
+      const now = await restartable.restart();
       log('restarted as %s', now.name);
     },
     async stop() {
-      if (stopped) return;
       stopped = true;
-      const instance = current;
-      current = undefined;
-      if (instance !== undefined) await remove(instance);
+      await restartable.stop();
     },
     async logs() {
       return readLogs(connection.docker, need().id);
