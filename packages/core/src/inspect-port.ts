@@ -2,7 +2,7 @@ import { isIP } from 'node:net';
 import { bindableFrom, judge } from './explain.js';
 import { loadBackend } from './platform/index.js';
 import type { PlatformBackend } from './platform/backend.js';
-import type { Bindable, PortReport, PortSocket } from './port-report.js';
+import type { Bindable, PortReport } from './port-report.js';
 import { bindProbe } from './probe.js';
 import { invalidOption, throwIfAborted, validatePort, validateSignal } from './validate.js';
 
@@ -84,15 +84,10 @@ export async function inspectWith(
 ): Promise<PortReport> {
   throwIfAborted(options.signal, `inspectPort(${port})`);
   const ownerOptions = { docker: options.docker, ...(options.pids ? { pids: options.pids } : {}) };
-  let sockets: PortSocket[];
+  let sockets = await backend.listSockets(port);
   let owners: PortReport['owners'] = [];
-  if (options.owners && backend.inspect) {
-    ({ sockets, owners } = await backend.inspect(port, ownerOptions));
-  } else {
-    sockets = await backend.listSockets(port);
-    if (options.owners && sockets.length > 0) {
-      ({ sockets, owners } = await backend.findOwners(sockets, ownerOptions));
-    }
+  if (options.owners && sockets.length > 0) {
+    ({ sockets, owners } = await backend.findOwners(sockets, ownerOptions));
   }
   throwIfAborted(options.signal, `inspectPort(${port})`);
   const bindable = await probeBindable(port, sockets, options.host);

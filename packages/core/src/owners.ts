@@ -75,11 +75,43 @@ export interface SocketHolders {
 }
 
 export function fdCount(pid: number, proc = '/proc'): number {
+  return fdTable(pid, proc)?.size ?? 0;
+}
+
+/**
+ * A process's euid and number of open fds, from one stat of /proc/<pid>/fd (the size is
+ * the fd count on Linux >= 6.2, else 0); undefined once it has ended.
+ */
+function fdTable(pid: number, proc: string): { uid: number; size: number } | undefined {
   try {
-    return statSync(`${proc}/${pid}/fd`).size; // the number of open fds (Linux >= 6.2; else 0)
+    const { uid, size } = statSync(`${proc}/${pid}/fd`);
+    return { uid, size };
   } catch {
-    return 0;
+    return undefined;
   }
+}
+
+/** Tables larger than this are read after all the smaller ones. */
+const BIG_TABLE = 256;
+
+/**
+ * The order in which every process's fd table is searched for a socket: processes of the
+ * sockets' uids first (the creator usually still holds it), small tables before big ones
+ * (a big table that does not hold it costs a full read), newest first (a test's server
+ * is young; the system's daemons are old).
+ */
+function searchOrder(proc: string, uids: ReadonlySet<number> | undefined): number[] {
+  const rows: [pid: number, rank: number][] = [];
+  for (const entry of readdirSync(proc)) {
+    const code = entry.charCodeAt(0);
+    if (code < 48 || code > 57) continue;
+    const pid = Number(entry);
+    const table = fdTable(pid, proc);
+    if (table === undefined) continue;
+    const rank = (uids?.has(table.uid) === false ? 2 : 0) + (table.size > BIG_TABLE ? 1 : 0);
+    rows.push([pid, rank]);
+  }
+  return rows.sort((a, b) => a[1] - b[1] || b[0] - a[0]).map(([pid]) => pid);
 }
 
 function parentOf(pid: number, proc: string): number | undefined {
@@ -112,34 +144,30 @@ export function relativesOf(holders: Iterable<number>, proc = '/proc'): Set<numb
 }
 
 /**
- * Finds which processes hold the socket `inodes` by scanning /proc/<pid>/fd (5-8 µs per fd).
- * With `pids`, scans only those (a known process tree). Otherwise it scans every process,
- * smallest fd tables first, stops reading a table once every inode is found, and then
- * scans only the holders' relatives (ancestors, children, siblings): the processes that
- * can share a socket by inheritance. A process with thousands of connections is then
- * read only as far as its listener's fd, or not at all.
+ * Finds which processes hold the socket `inodes` by scanning /proc/<pid>/fd (~4 µs per
+ * fd). With `pids`, reads those tables whole (a known process tree). Otherwise it
+ * searches every process in {@link searchOrder} (`uids`: the sockets' owners), reads each
+ * table from both ends and only until every inode is found, and then reads only the
+ * holders' relatives (ancestors, children, siblings): the processes that can share a
+ * socket by inheritance. A server with thousands of connections is then read only as far
+ * as its listener and newest connections.
  */
 export function findSocketHolders(
   inodes: ReadonlySet<number>,
   pids?: Iterable<number>,
   proc = '/proc',
+  uids?: ReadonlySet<number>,
 ): SocketHolders {
   const holders = new Map<number, number[]>();
   let denied = false;
   if (inodes.size === 0) return { holders, denied };
-  const candidates =
-    pids ??
-    readdirSync(proc)
-      .filter((e) => /^\d+$/.test(e))
-      .map((e) => [Number(e), fdCount(Number(e), proc)] as const)
-      .sort((a, b) => a[1] - b[1])
-      .map(([pid]) => pid);
   const exhaustive = pids !== undefined;
+  const candidates = pids ?? searchOrder(proc, uids);
   let related: Set<number> | undefined;
   for (const pid of candidates) {
     if (related !== undefined && !related.has(pid)) continue;
     try {
-      for (const [inode] of socketFds(pid, proc)) {
+      for (const [inode] of socketFds(pid, proc, exhaustive ? 'table' : 'ends')) {
         if (!inodes.has(inode)) continue;
         addHolder(holders, inode, pid);
         if (!exhaustive && holders.size === inodes.size) break;
@@ -173,26 +201,6 @@ export function parseDockerProxyArgs(
     containerIp,
     containerPort: Number(containerPort),
   };
-}
-
-/**
- * Every socket inode in the fd tables of `pids` (inode -> holder pids), for a scan that runs
- * while `ss` is busy. `denied` when some table could not be read.
- */
-export function scanSocketInodes(
-  pids: Iterable<number>,
-  proc = '/proc',
-): { inodes: Map<number, number[]>; denied: boolean } {
-  const inodes = new Map<number, number[]>();
-  let denied = false;
-  for (const pid of pids) {
-    try {
-      for (const [inode] of socketFds(pid, proc)) addHolder(inodes, inode, pid);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'EACCES') denied = true;
-    }
-  }
-  return { inodes, denied };
 }
 
 function addHolder(holders: Map<number, number[]>, inode: number, pid: number): void {

@@ -103,13 +103,27 @@ export function commandLine(pid: number): string | undefined {
 }
 
 /**
- * Yields `[inode, fd]` for each socket in the fd table of `pid`, in table order, so a caller
- * can stop reading as soon as it has found what it wants (5-8 µs per fd). Throws the
- * error of reading the table itself (`EACCES` for another user's process, `ENOENT` once
- * it has ended); fds closed while we look are skipped.
+ * Yields `[inode, fd]` for each socket in the fd table of `pid`, so a caller can stop
+ * reading as soon as it has found what it wants (~4 µs per fd, the kernel's cost). In
+ * table order, or with `ends`, alternately from both ends of the table: a server's
+ * listener is among its first fds and its newest connections among its last, so a search
+ * for both stops after a few reads of a table of thousands. Throws the error of reading
+ * the table itself (`EACCES` for another user's process, `ENOENT` once it has ended); fds
+ * closed while we look are skipped.
  */
-export function* socketFds(pid: number, proc = '/proc'): Generator<[number, number]> {
-  for (const fd of readdirSync(`${proc}/${pid}/fd`)) {
+export function* socketFds(
+  pid: number,
+  proc = '/proc',
+  order: 'table' | 'ends' = 'table',
+): Generator<[number, number]> {
+  const names = readdirSync(`${proc}/${pid}/fd`);
+  // readdirSync sorts the names as text (libuv's scandir): 0, 1, 10, 100, 1000, 1001...
+  const fds = order === 'table' ? names : Int32Array.from(names, Number).sort();
+  // 'ends': 0, n-1, 1, n-2, ... (every fd once)
+  const at = (i: number) =>
+    order === 'table' ? i : i % 2 === 0 ? i / 2 : fds.length - 1 - (i - 1) / 2;
+  for (let i = 0; i < fds.length; i++) {
+    const fd = fds[at(i)] as string | number;
     let link: string;
     try {
       link = readlinkSync(`${proc}/${pid}/fd/${fd}`);

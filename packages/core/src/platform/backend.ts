@@ -27,9 +27,4 @@ export interface PlatformBackend {
     options: { readonly docker: boolean; readonly pids?: readonly number[] },
   ): Promise<{ sockets: PortSocket[]; owners: PortOwner[] }>;
   facts(): PlatformFacts;
-  /** Optional: sockets and owners in one go, when the back end can overlap the two. */
-  inspect?(
-    port: number,
-    options: { readonly docker: boolean; readonly pids?: readonly number[] },
-  ): Promise<{ sockets: PortSocket[]; owners: PortOwner[] }>;
 }

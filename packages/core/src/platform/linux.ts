@@ -1,18 +1,11 @@
 import { execFile } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { findContainerByPublishedPort } from '../docker-engine.js';
-import {
-  fdCount,
-  findSocketHolders,
-  parseDockerProxyArgs,
-  readProcessInfo,
-  relativesOf,
-  scanSocketInodes,
-  userName,
-} from '../owners.js';
+import { findSocketHolders, parseDockerProxyArgs, readProcessInfo, userName } from '../owners.js';
 import type { PortOwner, PortSocket } from '../port-report.js';
 import { parseProcNetTcp } from '../proc-net.js';
 import { parseSs } from '../ss.js';
+import { sockDiagSockets } from './sock-diag.js';
 import type { PlatformBackend, PlatformFacts } from './backend.js';
 
 function readTable(path: string): string {
@@ -77,13 +70,11 @@ export async function ownersFrom(
 let ssMissing = false;
 
 /**
- * The sockets on `port` from `ss -Htane 'sport = :P'`: sock_diag filters in the kernel, so
- * one spawn (~4 ms) costs less than reading /proc/net/tcp and tcp6 (~3.5 ms each even when
- * empty, ~15 ms at 5,000 sockets), and ss also tells v6-only from dual-stack listeners.
- * Undefined when ss is not installed (then /proc is read).
+ * The sockets on `port` from `ss -Htane 'sport = :P'`: sock_diag filters in the kernel, and
+ * ss also tells v6-only from dual-stack listeners. Undefined when ss is not installed.
  */
 function ssSockets(port: number): Promise<PortSocket[] | undefined> {
-  if (ssMissing || process.env.REBIND_SOCKET_TABLE === 'proc') return Promise.resolve(undefined);
+  if (ssMissing) return Promise.resolve(undefined);
   return new Promise((resolve) => {
     execFile('ss', ['-Htane', `sport = :${port}`], { maxBuffer: 1 << 24 }, (error, stdout) => {
       if (error) {
@@ -93,6 +84,26 @@ function ssSockets(port: number): Promise<PortSocket[] | undefined> {
       resolve(parseSs(stdout, port));
     });
   });
+}
+
+/**
+ * The sockets on `port`, from the cheapest source that works here (measured in
+ * FIELD-NOTES and `node bench/run.js inspect-port`): sock_diag through the resident helper
+ * (~1 ms), else one `ss` spawn (~4-6 ms), else /proc/net/tcp and tcp6 (~3.5 ms each even
+ * when empty: the kernel walks the whole established hash). `REBIND_SOCKET_TABLE=ss` or
+ * `=proc` forces a source.
+ */
+export async function kernelSockets(port: number): Promise<PortSocket[]> {
+  const forced = process.env.REBIND_SOCKET_TABLE;
+  if (forced !== 'proc' && forced !== 'ss') {
+    const sockets = await sockDiagSockets(port);
+    if (sockets !== undefined) return sockets;
+  }
+  if (forced !== 'proc') {
+    const sockets = await ssSockets(port);
+    if (sockets !== undefined) return sockets;
+  }
+  return procSockets(port);
 }
 
 /** The sockets on `port` from /proc/net/tcp and tcp6. */
@@ -105,76 +116,11 @@ export function procSockets(port: number): PortSocket[] {
 
 export const linuxBackend: PlatformBackend = {
   platform: 'linux',
-  async listSockets(port) {
-    return (await ssSockets(port)) ?? procSockets(port);
-  },
+  listSockets: kernelSockets,
   findOwners(sockets, { docker, pids }) {
     const inodes = new Set(sockets.map((s) => s.inode ?? 0).filter((i) => i > 0));
-    const { holders, denied } = findSocketHolders(inodes, pids);
-    return ownersFrom(sockets, holders, denied, docker);
-  },
-  /**
-   * Starts `ss` and, while it runs, reads the fd tables of the newest processes first (a
-   * test's server is usually younger than the system's daemons), skipping tables of more
-   * than 256 fds and yielding now and then to notice ss's answer. Then only inodes still
-   * unaccounted for send the search on (smallest tables first, each read only as far as
-   * its first hit), and finally the holders' relatives are read: the processes that can
-   * share a socket by inheritance.
-   */
-  async inspect(port, { docker, pids }) {
-    if (pids !== undefined) {
-      const sockets = (await ssSockets(port)) ?? procSockets(port);
-      return this.findOwners(sockets, { docker, pids });
-    }
-    let answered = false;
-    const pending = ssSockets(port).then((result) => {
-      answered = true;
-      return result;
-    });
-    const all = readdirSync('/proc')
-      .filter((entry) => /^\d+$/.test(entry))
-      .map(Number)
-      .sort((a, b) => b - a);
-    const prescan = new Map<number, number[]>();
-    const scanned = new Set<number>();
-    const deferred: number[] = [];
-    let denied = false;
-    let next = 0;
-    for (; next < all.length && !answered; next++) {
-      const pid = all[next] as number;
-      if (fdCount(pid) > 256) {
-        deferred.push(pid);
-        continue;
-      }
-      const result = scanSocketInodes([pid]);
-      denied ||= result.denied;
-      for (const [inode, holders] of result.inodes) prescan.set(inode, holders);
-      scanned.add(pid);
-      if (next % 16 === 15) await new Promise((resolve) => setImmediate(resolve));
-    }
-    const sockets = (await pending) ?? procSockets(port);
-    const wanted = new Set(sockets.map((s) => s.inode ?? 0).filter((i) => i > 0));
-    const holders = new Map<number, number[]>();
-    for (const inode of wanted) {
-      const found = prescan.get(inode);
-      if (found) holders.set(inode, [...found]);
-    }
-    const missing = new Set([...wanted].filter((i) => !holders.has(i)));
-    if (missing.size > 0) {
-      const rest = [...all.slice(next), ...deferred].sort((a, b) => fdCount(a) - fdCount(b));
-      const more = findSocketHolders(missing, rest);
-      denied ||= more.denied;
-      for (const [inode, list] of more.holders) holders.set(inode, list);
-    }
-    // Relatives of the holders may share the sockets (forked workers, inheriting children).
-    const found = new Set([...holders.values()].flat());
-    const toRead = [...relativesOf(found)].filter((pid) => !scanned.has(pid) && !found.has(pid));
-    if (toRead.length > 0) {
-      const extra = findSocketHolders(wanted, toRead);
-      for (const [inode, list] of extra.holders) {
-        holders.set(inode, [...new Set([...(holders.get(inode) ?? []), ...list])]);
-      }
-    }
+    const uids = new Set(sockets.map((s) => s.uid ?? 0));
+    const { holders, denied } = findSocketHolders(inodes, pids, '/proc', uids);
     return ownersFrom(sockets, holders, denied, docker);
   },
   facts(): PlatformFacts {
