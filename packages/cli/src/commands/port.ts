@@ -7,6 +7,7 @@ import {
   type PortLease,
 } from '@rebind/core';
 import type { Command, Io } from '../command.js';
+import { parseCommand } from '../parse-command.js';
 
 const help = `Usage: rebind port [--count N] [--json] [--host <address>] [--range <low>-<high>]
        rebind port --hold [--count N] [--host <address>] [--range <low>-<high>] -- <command ...>
@@ -30,31 +31,37 @@ interface Parsed {
 }
 
 function parse(argv: readonly string[]): Parsed | 'help' {
-  const parsed: Parsed = { count: 1, json: false, hold: false, options: {}, command: [] };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    const value = argv[i + 1];
-    if (arg === '--help' || arg === '-h') return 'help';
-    if (arg === '--') {
-      parsed.command = argv.slice(i + 1);
-      break;
-    } else if (arg === '--json') parsed.json = true;
-    else if (arg === '--hold') parsed.hold = true;
-    else if (arg === '--count') {
-      i++;
-      parsed.count = value !== undefined && /^\d+$/.test(value) ? Number(value) : Number.NaN;
-      if (!(parsed.count >= 1)) throw invalidOption('count', 'an integer >= 1', value);
-    } else if (arg === '--host') {
-      i++;
-      parsed.options = { ...parsed.options, host: value };
-    } else if (arg === '--range') {
-      i++;
-      const match = /^(\d+)-(\d+)$/.exec(value ?? '');
-      if (!match) throw invalidOption('range', 'two port numbers as <low>-<high>', value);
-      parsed.options = { ...parsed.options, range: [Number(match[1]), Number(match[2])] };
-    } else {
-      throw invalidOption('port', 'one of --count, --json, --host, --range, --hold, --', arg);
-    }
+  const { values, positionals, rest } = parseCommand('port', argv, {
+    count: { type: 'string' },
+    json: { type: 'boolean' },
+    host: { type: 'string' },
+    range: { type: 'string' },
+    hold: { type: 'boolean' },
+  });
+  if (values.help === true) return 'help';
+  if (positionals.length > 0)
+    throw invalidOption(
+      'port',
+      'one of --count, --json, --host, --range, --hold, --',
+      positionals[0],
+    );
+  const parsed: Parsed = {
+    count: 1,
+    json: values.json === true,
+    hold: values.hold === true,
+    options: {},
+    command: [...rest],
+  };
+  const { count, host, range } = values;
+  if (count !== undefined) {
+    parsed.count = typeof count === 'string' && /^\d+$/.test(count) ? Number(count) : Number.NaN;
+    if (!(parsed.count >= 1)) throw invalidOption('count', 'an integer >= 1', count);
+  }
+  if (host !== undefined) parsed.options = { ...parsed.options, host: host as string };
+  if (range !== undefined) {
+    const match = /^(\d+)-(\d+)$/.exec(range as string);
+    if (!match) throw invalidOption('range', 'two port numbers as <low>-<high>', range);
+    parsed.options = { ...parsed.options, range: [Number(match[1]), Number(match[2])] };
   }
   if (parsed.hold && parsed.command.length === 0) {
     throw invalidOption('hold', 'followed by `-- <command ...>`', parsed.command);

@@ -1,5 +1,6 @@
 import { invalidOption, isRebindError, waitForPort } from '@rebind/core';
 import type { Command } from '../command.js';
+import { parseCommand } from '../parse-command.js';
 import { parsePortArgument } from './who.js';
 
 const help = `Usage: rebind wait <port> --free|--listening [--pid N] [--timeout ms] [--host <address>]
@@ -11,8 +12,8 @@ Exits 0 as soon as <port> is free (or listening), 1 with the explanation on time
   --timeout ms      give up after this many milliseconds (default 10000)
   --host <address>  the address the server binds (default: any)`;
 
-function integer(name: string, value: string | undefined, min: number): number {
-  const n = value !== undefined && /^\d+$/.test(value) ? Number(value) : Number.NaN;
+function integer(name: string, value: unknown, min: number): number {
+  const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : Number.NaN;
   if (!Number.isInteger(n) || n < min) throw invalidOption(name, `an integer >= ${min}`, value);
   return n;
 }
@@ -20,30 +21,26 @@ function integer(name: string, value: string | undefined, min: number): number {
 export const wait: Command = {
   summary: 'wait until a port is free or listening',
   async run(argv, io) {
-    let until: 'free' | 'listening' | undefined;
-    let pid: number | undefined;
-    let timeout = 10_000;
-    let host: string | undefined;
-    const positional: string[] = [];
-    for (let i = 0; i < argv.length; i++) {
-      const arg = argv[i] as string;
-      if (arg === '--help' || arg === '-h') {
-        io.stdout.write(`${help}\n`);
-        return 0;
-      } else if (arg === '--free' || arg === '--listening') {
-        const next = arg === '--free' ? 'free' : 'listening';
-        if (until !== undefined && until !== next) {
-          throw invalidOption('until', 'one of --free or --listening, not both', argv);
-        }
-        until = next;
-      } else if (arg === '--pid') pid = integer('pid', argv[++i], 1);
-      else if (arg === '--timeout') timeout = integer('timeout', argv[++i], 0);
-      else if (arg === '--host') host = argv[++i];
-      else if (arg.startsWith('--')) {
-        throw invalidOption('wait', 'one of --free, --listening, --pid, --timeout, --host', arg);
-      } else positional.push(arg);
+    const { values, positionals } = parseCommand('wait', argv, {
+      free: { type: 'boolean' },
+      listening: { type: 'boolean' },
+      pid: { type: 'string' },
+      timeout: { type: 'string' },
+      host: { type: 'string' },
+    });
+    if (values.help === true) {
+      io.stdout.write(`${help}\n`);
+      return 0;
     }
-    const port = parsePortArgument(positional[0]);
+    if (values.free === true && values.listening === true) {
+      throw invalidOption('until', 'one of --free or --listening, not both', argv);
+    }
+    const until =
+      values.free === true ? 'free' : values.listening === true ? 'listening' : undefined;
+    const pid = values.pid === undefined ? undefined : integer('pid', values.pid, 1);
+    const timeout = values.timeout === undefined ? 10_000 : integer('timeout', values.timeout, 0);
+    const host = values.host as string | undefined;
+    const port = parsePortArgument(positionals[0]);
     if (until === undefined) throw invalidOption('until', '--free or --listening', undefined);
     try {
       await waitForPort(port, {

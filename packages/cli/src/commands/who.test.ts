@@ -56,6 +56,16 @@ describe('rebind who / wait', () => {
     expect(w.out.stderr).toBe(
       'rebind wait: Expected the `until` option to be --free or --listening, got `undefined` (undefined).\n',
     );
+    const unknown = capture();
+    expect(await main(['who', '--jsn', '8080'], unknown.io)).toBe(2);
+    expect(unknown.out.stderr).toBe(
+      'rebind who: Expected the `who` option to be one of --json, --host, got `--jsn` (string).\n',
+    );
+    const missing = capture();
+    expect(await main(['wait', '8080', '--listening', '--pid'], missing.io)).toBe(2);
+    expect(missing.out.stderr).toBe(
+      'rebind wait: Expected the `pid` option to be followed by a value, got `undefined` (undefined).\n',
+    );
     const h = capture();
     expect(await main(['wait', '--help'], h.io)).toBe(0);
     expect(h.out.stdout).toContain('Usage: rebind wait <port> --free|--listening');

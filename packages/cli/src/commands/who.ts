@@ -1,6 +1,7 @@
 import { inspectPort, invalidOption } from '@rebind/core';
 import type { PortReport } from '@rebind/core';
 import type { Command } from '../command.js';
+import { parseCommand } from '../parse-command.js';
 
 const help = `Usage: rebind who <port> [--json] [--host <address>]
 
@@ -79,20 +80,17 @@ export function parsePortArgument(value: string | undefined): number {
 export const who: Command = {
   summary: 'who holds a port, in what state, and why a server cannot bind it',
   async run(argv, io) {
-    let json = false;
-    let host: string | undefined;
-    const positional: string[] = [];
-    for (let i = 0; i < argv.length; i++) {
-      const arg = argv[i] as string;
-      if (arg === '--help' || arg === '-h') {
-        io.stdout.write(`${help}\n`);
-        return 0;
-      } else if (arg === '--json') json = true;
-      else if (arg === '--host') host = argv[++i];
-      else if (arg.startsWith('--')) throw invalidOption('who', 'one of --json, --host', arg);
-      else positional.push(arg);
+    const { values, positionals } = parseCommand('who', argv, {
+      json: { type: 'boolean' },
+      host: { type: 'string' },
+    });
+    if (values.help === true) {
+      io.stdout.write(`${help}\n`);
+      return 0;
     }
-    const port = parsePortArgument(positional[0]);
+    const json = values.json === true;
+    const host = values.host as string | undefined;
+    const port = parsePortArgument(positionals[0]);
     const report = await inspectPort(port, host === undefined ? {} : { host });
     io.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
     return 0;
