@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto';
-import { canBind, defaultLeaseHosts, defaultProbeHosts, resolveHosts } from './bind-probe.js';
+import { defaultLeaseHosts, defaultProbeHosts, resolveHosts } from './lease-hosts.js';
+import { canBind } from './probe.js';
 import { cooling, coolDown } from './cool-down.js';
 import { RebindError } from './errors.js';
 import { createLogger } from './logger.js';

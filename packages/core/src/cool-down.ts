@@ -1,4 +1,4 @@
-import { canBind } from './bind-probe.js';
+import { canBind } from './probe.js';
 import { createLogger } from './logger.js';
 import type { PortLock } from './port-lock.js';
 import { tcpBusy, type PortUsage } from './port-usage.js';

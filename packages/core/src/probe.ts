@@ -77,15 +77,53 @@ export async function bindProbe(
   port: number,
   ipv6Only = true,
 ): Promise<ProbeResult> {
-  const result = bindProbeSync(address, port, ipv6Only);
-  if (result !== undefined) return result;
+  return bindProbeSync(address, port, ipv6Only) ?? listenProbe(address, port, ipv6Only);
+}
+
+/**
+ * listen() + close() probe (exclusive, SO_REUSEADDR as libuv sets it): `'ok'` or the errno
+ * name. It holds LISTEN for a moment, so only for ports no server is starting on: the
+ * allocator's candidates, and {@link bindProbe}'s fallback. close() releases the port
+ * synchronously; its callback only reports it.
+ */
+export function listenProbe(address: string, port: number, ipv6Only = true): Promise<ProbeResult> {
   return new Promise((resolve) => {
     const server = net.createServer();
-    server.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? 'EUNKNOWN'));
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      server.close();
+      resolve(error.code ?? 'EUNKNOWN');
+    });
     server.listen({ port, host: address, exclusive: true, ipv6Only }, () => {
-      server.close(() => resolve('ok'));
+      server.close();
+      resolve('ok');
     });
   });
+}
+
+let ipv6 = true;
+
+/** False once a probe found no IPv6 on this machine. */
+export function hasIpv6(): boolean {
+  return ipv6;
+}
+
+/**
+ * True when a TCP server could bind and listen on `port` on every host of `hosts` now (the
+ * allocator's test, by {@link listenProbe}; `::` is probed dual-stack). Without IPv6 on
+ * this machine, `::` stands for the IPv4 wildcard.
+ */
+export async function canBind(port: number, hosts: readonly string[]): Promise<boolean> {
+  for (const host of hosts) {
+    const result = await listenProbe(host, port, false);
+    if ((result === 'EAFNOSUPPORT' || result === 'EADDRNOTAVAIL') && host === '::') {
+      ipv6 = false;
+      if ((await listenProbe('0.0.0.0', port, false)) !== 'ok') return false;
+    } else if (result === 'EADDRINUSE' || result === 'EACCES') return false;
+    else if (result !== 'ok') {
+      throw new Error(`Probing ${host}:${port} failed with ${result}`);
+    }
+  }
+  return true;
 }
 
 /**
@@ -121,31 +159,25 @@ export function connectProbe(
 
 /**
  * Whether the listener on `address:port` set SO_REUSEPORT: a probe socket that sets it
- * (python3; Node 20 cannot) binds without listening only if the listener set it too, as the
- * same user. Undefined when python3 is missing or the probe fails for another reason.
+ * (perl; Node 20 cannot) binds without listening only if the listener set it too, as the
+ * same user. Undefined when perl is missing or the probe fails for another reason.
  */
 export function reusePortProbe(address: string, port: number): Promise<boolean | undefined> {
   const script = [
-    'import socket, sys',
-    `a, p = sys.argv[1], int(sys.argv[2])`,
-    's = socket.socket(socket.AF_INET6 if ":" in a else socket.AF_INET)',
-    's.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)',
-    's.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)',
-    'try:',
-    '    s.bind((a, p)); print("ok")',
-    'except OSError as e:',
-    '    print(e.errno)',
+    'use Socket;',
+    'my ($a, $p) = @ARGV;',
+    'my $v6 = $a =~ /:/;',
+    'socket(my $s, $v6 ? AF_INET6 : AF_INET, SOCK_STREAM, 0) or die "$!";',
+    'setsockopt($s, SOL_SOCKET, SO_REUSEADDR, 1) or die "$!";',
+    'setsockopt($s, SOL_SOCKET, SO_REUSEPORT, 1) or die "$!";',
+    'my $to = $v6 ? pack_sockaddr_in6($p, inet_pton(AF_INET6, $a)) : pack_sockaddr_in($p, inet_aton($a));',
+    'print bind($s, $to) ? "ok\\n" : ($! + 0) . "\\n";',
   ].join('\n');
   return new Promise((resolve) => {
-    execFile(
-      'python3',
-      ['-c', script, address, String(port)],
-      { timeout: 5000 },
-      (error, stdout) => {
-        if (error) return resolve(undefined);
-        const out = stdout.trim();
-        resolve(out === 'ok' ? true : out === '98' ? false : undefined);
-      },
-    );
+    execFile('perl', ['-e', script, address, String(port)], { timeout: 5000 }, (error, stdout) => {
+      if (error) return resolve(undefined);
+      const out = stdout.trim();
+      resolve(out === 'ok' ? true : out === '98' ? false : undefined);
+    });
   });
 }
