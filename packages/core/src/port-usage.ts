@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { procNetRows } from './proc-net.js';
 
 /**
  * Which local TCP ports have a socket in any state, and which UDP ports are bound, read
@@ -17,41 +18,14 @@ export interface UsageSnapshot {
   readonly takenAt: number;
 }
 
-const timeWait = '06';
-
-/**
- * The local address, local port (hex) and state of one /proc/net row, found with indexOf
- * rather than a regex split: the tables hold thousands of rows under load.
- */
-function row(line: string): { local: string; port: string; state: string } | undefined {
-  const start = line.indexOf(': ') + 2;
-  if (start < 2) return undefined;
-  const localEnd = line.indexOf(' ', start);
-  const remoteEnd = line.indexOf(' ', localEnd + 1);
-  if (localEnd < 0 || remoteEnd < 0) return undefined;
-  return {
-    local: line.slice(start, localEnd - 5),
-    port: line.slice(localEnd - 4, localEnd),
-    state: line.slice(remoteEnd + 1, remoteEnd + 3),
-  };
-}
-
 /** Parses /proc/net/tcp or tcp6 text into `tcp` (port -> only TIME_WAIT). */
 export function parseTcpTable(
   text: string,
   into = new Map<number, boolean>(),
 ): Map<number, boolean> {
-  let lineStart = text.indexOf('\n') + 1;
-  while (lineStart > 0 && lineStart < text.length) {
-    const lineEnd = text.indexOf('\n', lineStart);
-    const line = text.slice(lineStart, lineEnd < 0 ? text.length : lineEnd);
-    lineStart = lineEnd + 1;
-    const fields = row(line);
-    if (fields === undefined) continue;
-    const port = Number.parseInt(fields.port, 16);
-    if (!Number.isInteger(port) || port === 0) continue;
-    const onlyTimeWait = fields.state === timeWait;
-    into.set(port, (into.get(port) ?? true) && onlyTimeWait);
+  for (const { port, state } of procNetRows(text)) {
+    if (port === 0) continue;
+    into.set(port, (into.get(port) ?? true) && state === '06');
   }
   return into;
 }
@@ -62,12 +36,10 @@ const lockAddresses = new Set(['0100007F', '7F000001', '00000000']);
 /** Parses /proc/net/udp text into the ports bound on 127.0.0.1 or 0.0.0.0, with inodes. */
 export function parseUdpTable(text: string): Map<number, string[]> {
   const ports = new Map<number, string[]>();
-  for (const line of text.split('\n').slice(1)) {
-    const fields = row(line);
-    if (fields === undefined || !lockAddresses.has(fields.local)) continue;
-    const port = Number.parseInt(fields.port, 16);
+  for (const { line, local, port } of procNetRows(text)) {
+    if (!lockAddresses.has(local) || port === 0) continue;
     const inode = line.trim().split(/\s+/)[9];
-    if (!Number.isInteger(port) || port === 0 || inode === undefined) continue;
+    if (inode === undefined) continue;
     ports.set(port, [...(ports.get(port) ?? []), inode]);
   }
   return ports;
