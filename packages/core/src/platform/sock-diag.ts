@@ -139,6 +139,8 @@ function startHelper(): Helper | undefined {
   child.once('exit', (code) => {
     if (helper !== child) return;
     log('helper exited (%s)', code);
+    // It died under a query (a crash, a killed perl): not started again in this process.
+    if (pending.size > 0) unavailable = true;
     helper = undefined;
     partial = '';
     settleAll(undefined);
