@@ -15,15 +15,16 @@ export { getWatchdog } from './watchdog.js';
 export type { GuardedRequest, Watchdog } from './watchdog.js';
 export { holdSocket } from './hold-socket.js';
 export type { HeldSocket } from './hold-socket.js';
-export { isLoopback, restartStrategies, startRestartable, validateStrategy } from './restart.js';
+export { isLoopback, startRestartable, validateStrategy } from './restart.js';
+export { restartStrategies } from './restart-plan.js';
 export type {
-  PortSlot,
   RestartHooks,
   RestartPlan,
   RestartStrategy,
   Restartable,
   RestartableOptions,
-} from './restart.js';
+} from './restart-plan.js';
+export type { PortSlot } from './restart-ports.js';
 export { allocatePort, allocatePorts } from './allocate-port.js';
 export type { AllocatePortOptions } from './allocate-port.js';
 export type { LeaseListenOptions, LeaseServer, PortLease } from './port-lease.js';

@@ -1,7 +1,8 @@
 // Several port slots through startRestartable: fixed slots stay, 'auto' slots rotate through
 // leased ports, 'random' ones are the server's pick, and a remapped fixed slot moves after.
 import { describe, expect, it } from 'vitest';
-import { startRestartable, type RestartHooks, type RestartPlan } from './restart.js';
+import type { RestartHooks, RestartPlan } from './restart-plan.js';
+import { startRestartable } from './restart.js';
 
 interface Fake {
   readonly id: number;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isRebindError } from './errors.js';
-import { startRestartable, type RestartHooks, type RestartPlan } from './restart.js';
+import type { RestartHooks, RestartPlan } from './restart-plan.js';
+import { startRestartable } from './restart.js';
 
 interface Fake {
   readonly id: number;

@@ -13,16 +13,6 @@ import { invalidOption, validatePort } from './validate.js';
 
 const log = createLogger('restart');
 
-export { restartStrategies } from './restart-plan.js';
-export type {
-  RestartHooks,
-  RestartPlan,
-  RestartStrategy,
-  Restartable,
-  RestartableOptions,
-} from './restart-plan.js';
-export type { PortSlot } from './restart-ports.js';
-
 export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
