@@ -3,6 +3,8 @@
 // find-process, with ~10 and ~5,000 TCP sockets open on the machine (held by one helper
 // process this benchmark spawns and ends).
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { inspectPort } from '@rebind/core';
 import findProcess from 'find-process';
@@ -11,10 +13,31 @@ import { startSocketFarm } from '../lib/socket-farm.js';
 import { median, printTable } from '../lib/stats.js';
 
 const run = promisify(execFile);
+
+/** The machine's TCP sockets in use and in TIME_WAIT (/proc/net/sockstat). */
+function tcpCounts() {
+  const line = readFileSync('/proc/net/sockstat', 'utf8').match(
+    /^TCP: inuse (\d+) orphan \d+ tw (\d+)/m,
+  );
+  return { inuse: Number(line?.[1] ?? 0), tw: Number(line?.[2] ?? 0) };
+}
+
+/**
+ * Every socket on the port is asked for, so the kernel walks every TCP socket (TIME_WAIT
+ * included) once per family: an earlier benchmark's 30,000 TIME_WAIT sockets would change
+ * the condition measured. Wait (up to 65 s, TIME_WAIT lasts 60 s) until few are left.
+ */
+async function settleTimeWait(print) {
+  const start = tcpCounts().tw;
+  if (start <= 2000) return;
+  print(`waiting for ${start} TIME_WAIT sockets of earlier runs to expire...`);
+  for (let i = 0; i < 65 && tcpCounts().tw > 2000; i++) await sleep(1000);
+}
 const find = findProcess.default ?? findProcess;
 
 export default async function inspectPortBenchmark({ smoke, print }) {
   const results = [];
+  if (!smoke) await settleTimeWait(print);
   for (const sockets of smoke ? [10] : [10, 5000]) {
     const farm = await startSocketFarm(smoke ? 6 : sockets);
     try {
@@ -43,7 +66,8 @@ export default async function inspectPortBenchmark({ smoke, print }) {
           if (round >= 0) rows[i].samples.push(performance.now() - t0);
         }
       }
-      const title = `inspectPort with owners vs peers, ${smoke ? 'smoke' : `~${sockets}`} sockets open (port ${port})`;
+      const { inuse, tw } = tcpCounts();
+      const title = `inspectPort with owners vs peers, ${smoke ? 'smoke' : `~${sockets}`} sockets open (port ${port}; machine: ${inuse} TCP sockets in use, ${tw} in TIME_WAIT)`;
       results.push(...printTable(title, rows, { baseline: 'inspectPort', print }));
       const ir = median(rows[0].samples);
       print(
