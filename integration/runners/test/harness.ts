@@ -164,9 +164,11 @@ export function startRunner(runner: Runner, options: RunOptions = {}): RunningRu
       }
     },
     cleanup() {
+      const groups = new Map(listProcesses().map((row) => [row.pid, row.pgid]));
       for (const p of [...tagged(tag), ...rebindLeftovers(tag, records())]) {
         try {
-          process.kill(p.pid, 'SIGKILL');
+          // a server leads its own group (nginx: master and workers): end the whole group
+          process.kill(groups.get(p.pid) === p.pid ? -p.pid : p.pid, 'SIGKILL');
         } catch {
           // gone
         }
@@ -208,13 +210,22 @@ export function rebindLeftovers(tag: string, seen: Seen[] = []): { pid: number; 
   const found = tagged(tag).filter((p) => rebindProcess.test(p.args));
   const pids = new Set(found.map((p) => p.pid));
   const rows = new Map(listProcesses().map((row) => [row.pid, row]));
+  const groups = new Set<number>();
   for (const s of seen)
     for (const service of Object.values(s.services)) {
       const row = service.endpointPid === undefined ? undefined : rows.get(service.endpointPid);
+      if (service.endpointPid !== undefined) groups.add(service.endpointPid);
       if (row !== undefined && !pids.has(row.pid) && rebindProcess.test(row.args)) {
         pids.add(row.pid);
         found.push({ pid: row.pid, args: row.args });
       }
+    }
+  // The rest of a recorded server's process group (nginx workers): orphaned, they outlive
+  // a master killed alone, and nginx overwrites their environment, so no tag finds them.
+  for (const row of rows.values())
+    if (groups.has(row.pgid) && !pids.has(row.pid) && rebindProcess.test(row.args)) {
+      pids.add(row.pid);
+      found.push({ pid: row.pid, args: row.args });
     }
   return found;
 }

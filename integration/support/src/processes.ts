@@ -3,6 +3,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 export interface ProcessRow {
   readonly pid: number;
   readonly ppid: number;
+  /** The process group: rebind starts each server as the leader of its own. */
+  readonly pgid: number;
   readonly args: string;
 }
 
@@ -13,12 +15,12 @@ export function listProcesses(): ProcessRow[] {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      const [, ppid, pgid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       const args = readFileSync(`/proc/${entry}/cmdline`, 'utf8')
         .split('\0')
         .filter(Boolean)
         .join(' ');
-      rows.push({ pid: Number(entry), ppid, args });
+      rows.push({ pid: Number(entry), ppid: Number(ppid), pgid: Number(pgid), args });
     } catch {
       // the process ended while we looked
     }
