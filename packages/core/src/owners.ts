@@ -74,8 +74,9 @@ export interface SocketHolders {
   readonly denied: boolean;
 }
 
+/** The number of open fds of `pid` (Linux >= 6.2; else always 0); -1 once it has ended. */
 export function fdCount(pid: number, proc = '/proc'): number {
-  return fdTable(pid, proc)?.size ?? 0;
+  return fdTable(pid, proc)?.size ?? -1;
 }
 
 /**

@@ -1,10 +1,10 @@
-import { closeSync, openSync, readFileSync, readlinkSync, readSync, statSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readlinkSync, readSync } from 'node:fs';
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RebindError } from './errors.js';
 import { conflicts } from './explain.js';
 import { inspectWith, validateHost } from './inspect-port.js';
-import { findSocketHolders, socketInodesOf } from './owners.js';
+import { fdCount, findSocketHolders, socketInodesOf } from './owners.js';
 import { processTree } from './process-tree.js';
 import { loadBackend } from './platform/index.js';
 import type { PlatformBackend } from './platform/backend.js';
@@ -259,14 +259,7 @@ async function listeningWatcher(
   for (const member of tree)
     for (const inode of socketInodesOf(member)?.keys() ?? []) knownInodes.add(inode);
   const fdCounts = new Map<number, number>();
-  const countFds = (member: number) => {
-    try {
-      return statSync(`/proc/${member}/fd`).size;
-    } catch {
-      return -1;
-    }
-  };
-  for (const member of tree) fdCounts.set(member, countFds(member));
+  for (const member of tree) fdCounts.set(member, fdCount(member));
   let lastTree = performance.now();
   let lastChildren = lastTree;
   let newSockets = false;
@@ -294,7 +287,7 @@ async function listeningWatcher(
     }
     let changed = false;
     for (const member of tree) {
-      const count = countFds(member);
+      const count = fdCount(member);
       if (fdCounts.get(member) !== count) {
         fdCounts.set(member, count);
         changed = true;
