@@ -1,6 +1,7 @@
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { bindProbe, bindProbeSync, connectProbe } from './probe.js';
+import { spawn } from 'node:child_process';
+import { bindProbe, bindProbeSync, connectProbe, reusePortProbe } from './probe.js';
 
 const servers: net.Server[] = [];
 afterEach(async () => {
@@ -36,5 +37,29 @@ describe('probes', () => {
     const port = await listen('127.0.0.1');
     expect(await connectProbe('127.0.0.1', port)).toBe(true);
     expect(await connectProbe('127.0.0.1', port, 1000, 'reset')).toBe(true);
+  });
+
+  it.each([
+    ['::1', true],
+    ['::1', false],
+    ['127.0.0.1', true],
+    ['127.0.0.1', false],
+  ] as const)('tells whether the listener on %s set SO_REUSEPORT (%s)', async (address, set) => {
+    const script = [
+      'import socket, sys, time',
+      's = socket.socket(socket.AF_INET6 if ":" in sys.argv[1] else socket.AF_INET)',
+      's.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)',
+      'if sys.argv[2] == "1": s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)',
+      's.bind((sys.argv[1], 0)); s.listen(); print(s.getsockname()[1], flush=True); time.sleep(30)',
+    ].join('\n');
+    const listener = spawn('python3', ['-c', script, address, set ? '1' : '0']);
+    try {
+      const port = await new Promise<number>((resolve) =>
+        listener.stdout.once('data', (d: Buffer) => resolve(Number(String(d)))),
+      );
+      expect(await reusePortProbe(address, port)).toBe(set);
+    } finally {
+      listener.kill('SIGKILL');
+    }
   });
 });

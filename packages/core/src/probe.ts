@@ -164,7 +164,8 @@ export function connectProbe(
  */
 export function reusePortProbe(address: string, port: number): Promise<boolean | undefined> {
   const script = [
-    'use Socket;',
+    'use strict;',
+    'use Socket qw(:DEFAULT inet_pton);',
     'my ($a, $p) = @ARGV;',
     'my $v6 = $a =~ /:/;',
     'socket(my $s, $v6 ? AF_INET6 : AF_INET, SOCK_STREAM, 0) or die "$!";',
