@@ -3,10 +3,11 @@
 // left with the watched port as local or remote port; and the CPU waitForPort used while
 // waiting, as % of one core (process.cpuUsage over an idle wait of known length).
 // Child listen times come from process.hrtime (CLOCK_MONOTONIC, shared by processes), taken
-// right after the child's listen() call returns (the syscall has happened by then). The rows in parentheses are references measured in
-// the same run: the child's own 'exit' event in the parent (after SIGKILL) and the child's
-// own listen callback; on a loaded machine they show how much of a latency is the kernel's
-// and the scheduler's rather than the waiter's.
+// right after the child's listen() call returns (the syscall has happened by then). The
+// rows in parentheses are references measured in the same run: the child's 'exit' event
+// in the parent after the SIGKILL (its own time, not awaited after the waiter), and the
+// child's own listen callback; they show how much of a latency is the kernel's and the
+// scheduler's rather than the waiter's.
 import { execFileSync, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { waitForPort } from '@rebind/core';
@@ -29,7 +30,9 @@ function startChild(port, mode) {
   const listened = new Promise((resolve) => {
     proc.stdout.once('data', (d) => resolve(String(d).trim().split(' ').map(BigInt)));
   });
-  const exited = new Promise((resolve) => proc.once('exit', resolve));
+  const exited = new Promise((resolve) =>
+    proc.once('exit', () => resolve(process.hrtime.bigint())),
+  );
   return { proc, listened, exited };
 }
 
@@ -70,8 +73,7 @@ export default async function waitForPortBenchmark({ smoke, print }) {
     a.proc.kill('SIGKILL');
     await waitFree;
     free.push(ms(t0, process.hrtime.bigint()));
-    await a.exited;
-    exitEvent.push(ms(t0, process.hrtime.bigint()));
+    exitEvent.push(ms(t0, await a.exited));
     // listening, any listener, then by pid
     for (const [rows, byPid] of [
       [listening, false],
