@@ -7,9 +7,9 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-export function httpGet(port, path = '/', host = '127.0.0.1') {
+export function httpGet(port, path = '/', host = '127.0.0.1', timeout = 2000) {
   return new Promise((resolve, reject) => {
-    const req = request({ host, port, path, agent: false, timeout: 2000 }, (res) => {
+    const req = request({ host, port, path, agent: false, timeout }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (d) => (body += d));
@@ -21,12 +21,19 @@ export function httpGet(port, path = '/', host = '127.0.0.1') {
   });
 }
 
-/** Polls `port` every `intervalMs` until GET answers 200; returns the body. */
-export async function pollFirstAnswer(port, { intervalMs = 1, deadlineMs = 10_000, host } = {}) {
+/**
+ * Polls `port` every `intervalMs` until GET answers 200; returns the body. `requestMs`:
+ * how long one GET may wait for its answer (a listener that accepts and never answers
+ * costs that much per try).
+ */
+export async function pollFirstAnswer(
+  port,
+  { intervalMs = 1, deadlineMs = 10_000, host, requestMs = 2000 } = {},
+) {
   const deadline = performance.now() + deadlineMs;
   for (;;) {
     try {
-      const r = await httpGet(port, '/', host);
+      const r = await httpGet(port, '/', host, requestMs);
       if (r.status === 200) return r.body;
     } catch {
       // not yet
