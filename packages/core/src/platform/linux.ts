@@ -118,8 +118,9 @@ export const linuxBackend: PlatformBackend = {
   platform: 'linux',
   listSockets: kernelSockets,
   findOwners(sockets, { docker, pids }) {
-    const inodes = new Set(sockets.map((s) => s.inode ?? 0).filter((i) => i > 0));
-    const uids = new Set(sockets.map((s) => s.uid ?? 0));
+    const held = sockets.filter((s) => (s.inode ?? 0) > 0); // TIME_WAIT has no holder
+    const inodes = new Set(held.map((s) => s.inode ?? 0));
+    const uids = new Set(held.map((s) => s.uid ?? 0));
     const { holders, denied } = findSocketHolders(inodes, pids, '/proc', uids);
     return ownersFrom(sockets, holders, denied, docker);
   },

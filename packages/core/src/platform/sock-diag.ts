@@ -64,8 +64,9 @@ export function parseSockDiagLine(line: string): PortSocket | undefined {
   };
 }
 
-function settleAll(value: undefined): void {
-  for (const [, p] of pending) p.resolve(value);
+/** Pending queries get no answer: their callers fall back to ss or /proc. */
+function dropPending(): void {
+  for (const [, p] of pending) p.resolve(undefined);
   pending.clear();
 }
 
@@ -75,7 +76,7 @@ function stopHelper(): void {
   partial = '';
   if (idle !== undefined) clearTimeout(idle);
   idle = undefined;
-  settleAll(undefined);
+  dropPending();
   if (child !== undefined && child.exitCode === null) child.stdin.end(); // it exits at EOF
 }
 
@@ -143,7 +144,7 @@ function startHelper(): Helper | undefined {
     if (pending.size > 0) unavailable = true;
     helper = undefined;
     partial = '';
-    settleAll(undefined);
+    dropPending();
   });
   child.stdin.on('error', () => undefined); // EPIPE when it has exited: the 'exit' handler settles
   child.stdout.setEncoding('latin1');
