@@ -102,17 +102,25 @@ const BIG_TABLE = 256;
  * is young; the system's daemons are old).
  */
 function searchOrder(proc: string, uids: ReadonlySet<number> | undefined): number[] {
-  const rows: [pid: number, rank: number][] = [];
+  const rows: [pid: number, rank: number, size: number][] = [];
+  let counted = false;
   for (const entry of readdirSync(proc)) {
     const code = entry.charCodeAt(0);
     if (code < 48 || code > 57) continue;
     const pid = Number(entry);
     const table = fdTable(pid, proc);
     if (table === undefined) continue;
+    counted ||= table.size > 0;
     const rank = (uids?.has(table.uid) === false ? 2 : 0) + (table.size > BIG_TABLE ? 1 : 0);
-    rows.push([pid, rank]);
+    rows.push([pid, rank, table.size]);
   }
-  return rows.sort((a, b) => a[1] - b[1] || b[0] - a[0]).map(([pid]) => pid);
+  return (
+    rows
+      // Where the kernel counts fds (Linux >= 6.2), an empty table (a kernel thread) holds nothing.
+      .filter((row) => !counted || row[2] > 0)
+      .sort((a, b) => a[1] - b[1] || b[0] - a[0])
+      .map(([pid]) => pid)
+  );
 }
 
 function parentOf(pid: number, proc: string): number | undefined {
