@@ -1,34 +1,18 @@
 import { describe, expect, it } from 'vitest';
+import { capture } from '../test/capture-io.js';
 import { main } from './main.js';
-
-function capture() {
-  let out = '';
-  let err = '';
-  return {
-    io: {
-      stdout: { write: (t: string) => (out += t) },
-      stderr: { write: (t: string) => (err += t) },
-    },
-    get out() {
-      return out;
-    },
-    get err() {
-      return err;
-    },
-  };
-}
 
 describe('rebind', () => {
   it('prints usage on --help and exits 0', async () => {
     const c = capture();
     expect(await main(['--help'], c.io)).toBe(0);
-    expect(c.out).toContain('Usage: rebind <command> [options]');
+    expect(c.out.stdout).toContain('Usage: rebind <command> [options]');
   });
 
   it('names an unknown command and exits 2', async () => {
     const c = capture();
     expect(await main(['frobnicate'], c.io)).toBe(2);
-    expect(c.err).toContain('rebind: unknown command `frobnicate`.');
+    expect(c.out.stderr).toContain('rebind: unknown command `frobnicate`.');
   });
 });
 

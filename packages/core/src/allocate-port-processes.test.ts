@@ -12,6 +12,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { allocatePort, allocatePorts } from './allocate-port.js';
 import type { PortLease } from './port-lease.js';
 import { readEphemeralRange, type PortRange } from './port-range.js';
+import { eventually } from '../test/helpers.js';
 
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
 type Holder = ChildProcessByStdio<Writable, Readable, null>;
@@ -149,13 +150,3 @@ describe('allocatePort across worker threads', () => {
     expect(back.map((l) => l.port).sort()).toEqual([...(held.ports ?? [])].sort());
   });
 });
-
-async function eventually<T>(attempt: () => Promise<T>): Promise<T> {
-  for (;;) {
-    try {
-      return await attempt();
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
-}

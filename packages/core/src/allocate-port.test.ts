@@ -8,6 +8,7 @@ import { allocatePort, allocatePorts } from './allocate-port.js';
 import { isRebindError } from './errors.js';
 import type { PortLease } from './port-lease.js';
 import { readEphemeralRange, type PortRange } from './port-range.js';
+import { eventually } from '../test/helpers.js';
 
 const leases: PortLease[] = [];
 const cleanups: (() => unknown)[] = [];
@@ -60,16 +61,6 @@ async function leaveTimeWait(port: number): Promise<void> {
   client.on('end', () => client.end());
   await once(client, 'close');
   await close(server);
-}
-
-async function eventually<T>(attempt: () => Promise<T>): Promise<T> {
-  for (;;) {
-    try {
-      return await attempt();
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
 }
 
 describe('allocatePort', () => {

@@ -1,26 +1,15 @@
 import { spawn } from 'node:child_process';
-import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { allocatePort } from './allocate-port.js';
 import { holdSocket, type HeldSocket } from './hold-socket.js';
 import type { PortLease } from './port-lease.js';
+import { readAll } from '../test/helpers.js';
 
 // A child that serves the inherited listening socket (fd 3): "child <pid>" per connection.
 const childServer = `
 const net = require('node:net');
 net.createServer((s) => s.end('child ' + process.pid)).listen({ fd: 3 }, () => console.log('serving'));
 `;
-
-function ask(port: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1');
-    let text = '';
-    socket.setEncoding('utf8');
-    socket.on('data', (d: string) => (text += d));
-    socket.on('end', () => resolve(text));
-    socket.on('error', reject);
-  });
-}
 
 const held: HeldSocket[] = [];
 const leases: PortLease[] = [];
@@ -37,7 +26,7 @@ describe('holdSocket', () => {
     held.push(socket);
     expect(socket.port).toBe(lease.port);
     // Queued in the kernel's accept queue: nobody accepts yet.
-    const early = Array.from({ length: 20 }, () => ask(lease.port));
+    const early = Array.from({ length: 20 }, () => readAll(lease.port));
     const child = spawn(process.execPath, ['-e', childServer], {
       stdio: ['ignore', 'pipe', 'inherit', socket.fd],
     });
@@ -53,6 +42,6 @@ describe('holdSocket', () => {
   it('closes the socket on close()', async () => {
     const socket = await holdSocket('127.0.0.1', 0);
     await socket.close();
-    await expect(ask(socket.port)).rejects.toThrow(/ECONNREFUSED/);
+    await expect(readAll(socket.port)).rejects.toThrow(/ECONNREFUSED/);
   });
 });

@@ -1,12 +1,12 @@
-import { connect, createServer } from 'node:net';
+import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { allocatePort } from './allocate-port.js';
-import { isRebindError, type RebindError } from './errors.js';
 import type { PortLease } from './port-lease.js';
 import { httpGet } from './readiness.js';
 import { isRunning } from './process-tree.js';
 import { startProcess, type StartedProcess } from './start-process.js';
+import { readAll, rejection } from '../test/helpers.js';
 
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
 const node = process.execPath;
@@ -25,16 +25,6 @@ function canBind(port: number): Promise<boolean> {
     server.once('error', () => resolve(false));
     server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
-}
-
-async function rejection(promise: Promise<unknown>): Promise<RebindError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (isRebindError(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a rejection');
 }
 
 const started: StartedProcess[] = [];
@@ -83,14 +73,7 @@ describe('startProcess', () => {
       stop: { timeout: 200 },
     });
     started.push(proc);
-    const greeting = await new Promise<string>((resolve, reject) => {
-      const socket = connect(port, '127.0.0.1');
-      let text = '';
-      socket.setEncoding('utf8');
-      socket.on('data', (d: string) => (text += d));
-      socket.on('end', () => resolve(text));
-      socket.on('error', reject);
-    });
+    const greeting = await readAll(port);
     expect(greeting).toBe(`grandchild-parent ${proc.pid}\n`);
   });
 

@@ -6,18 +6,8 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { capture } from '../../test/capture-io.js';
 import { main } from '../main.js';
-
-function capture() {
-  const out = { stdout: '', stderr: '' };
-  return {
-    out,
-    io: {
-      stdout: { write: (t: string) => (out.stdout += t) },
-      stderr: { write: (t: string) => (out.stderr += t) },
-    },
-  };
-}
 
 const dirs: string[] = [];
 afterEach(() => {

@@ -1,18 +1,8 @@
 import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import type { PortReport } from '@rebind/core';
+import { capture } from '../../test/capture-io.js';
 import { main } from '../main.js';
-
-function capture() {
-  const out = { stdout: '', stderr: '' };
-  return {
-    out,
-    io: {
-      stdout: { write: (t: string) => (out.stdout += t) },
-      stderr: { write: (t: string) => (out.stderr += t) },
-    },
-  };
-}
 
 describe('rebind who / wait', () => {
   it('who --json prints the PortReport of a listener in this process', async () => {
