@@ -43,8 +43,8 @@ export { waitForPort } from './wait-for-port.js';
 export type { WaitForPortOptions } from './wait-for-port.js';
 export { diagnoseBindFailure } from './diagnose-bind-failure.js';
 export type { BindFailureCause, DiagnoseBindFailureOptions } from './diagnose-bind-failure.js';
-export { parseBindFailureMessage } from './parse-bind-failure.js';
-export type { ParsedBindFailure } from './parse-bind-failure.js';
+export { parseBindFailureMessage, parseBindFailures } from './parse-bind-failure.js';
+export type { FoundBindFailure, ParsedBindFailure } from './parse-bind-failure.js';
 export { tcpStates } from './port-report.js';
 export type {
   Bindable,
