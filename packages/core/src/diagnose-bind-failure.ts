@@ -23,6 +23,8 @@ export interface DiagnoseBindFailureOptions {
   readonly host?: string;
   /** The raw failure text: Node's EADDRINUSE, nginx's `[emerg] bind() ...`, Docker's error. */
   readonly message?: string;
+  /** The errno the bind failed with, when `message` does not say it. */
+  readonly errno?: 'EADDRINUSE' | 'EACCES' | 'EADDRNOTAVAIL';
   /** A unix socket path that failed to bind (read from `message` when it names one). */
   readonly path?: string;
   /** Pids of the caller's current instance tree. */
@@ -53,6 +55,10 @@ export async function diagnoseBindFailure(
     throw invalidOption('options', 'an object such as `{ port: 8080 }`', options);
   }
   const parsed = parseBindFailureMessage(options.message ?? '');
+  const errno = options.errno ?? parsed.errno;
+  if (errno !== undefined && !['EADDRINUSE', 'EACCES', 'EADDRNOTAVAIL'].includes(errno)) {
+    throw invalidOption('errno', 'one of EADDRINUSE, EACCES, EADDRNOTAVAIL', errno);
+  }
   const path = options.path ?? parsed.path;
   const port = options.port ?? parsed.port;
   if (port !== undefined) validatePort(port);
@@ -86,7 +92,7 @@ export async function diagnoseBindFailure(
         ...options,
         host,
         reuseAddr,
-        errno: parsed.errno,
+        errno,
         docker: parsed.docker,
         windows: parsed.windows === true,
       },

@@ -82,7 +82,8 @@ export function parseBindFailures(message: string): FoundBindFailure[] {
   }
   if (found.length === 0) {
     const cause = causeIn(text);
-    if (cause !== undefined) found.push({ ...cause, line: 0 });
+    const line = Math.max(0, lines.findIndex((l) => causeIn(l) !== undefined));
+    if (cause !== undefined) found.push({ ...cause, line });
   }
   return found;
 }
