@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseBindFailureMessage } from '../src/parse-bind-failure.js';
+import { parseBindFailureMessage } from '../src/watch/parse-bind-failure.js';
 
 interface Entry {
   readonly family: string;

@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
-import { invalidOption } from '@rebind/core';
+import { invalidOption } from '@rebind/core/internal';
 import type { Command } from '../command.js';
 import { explainFailure, formatExplained } from '../failure-report.js';
 import type { ExplainedFailure } from '../failure-report.js';

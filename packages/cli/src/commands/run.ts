@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import { createInterface } from 'node:readline';
-import { invalidOption } from '@rebind/core';
+import { invalidOption } from '@rebind/core/internal';
 import type { Command, Io } from '../command.js';
 import { explainFailure, formatExplained } from '../failure-report.js';
 import { FailureScanner } from '../failure-scanner.js';
