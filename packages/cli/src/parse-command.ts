@@ -1,6 +1,6 @@
 // One argument parser for every command: Node's util.parseArgs, with rebind's errors.
 import { parseArgs } from 'node:util';
-import { invalidOption } from '@rebind/core';
+import { invalidOption } from '@rebind/core/internal';
 
 export type OptionSpec = Readonly<Record<string, { readonly type: 'string' | 'boolean' }>>;
 

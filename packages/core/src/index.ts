@@ -1,51 +1,45 @@
 // The whole public surface of @rebind/core: explicit named exports only.
-export { RebindError, errorCodes, indentOutput, isRebindError } from './errors.js';
+export { RebindError, errorCodes, isRebindError } from './errors.js';
 export type { RebindErrorCode, RebindErrorOptions } from './errors.js';
 export { createLogger } from './logger.js';
 export type { Logger } from './logger.js';
-export { startProcess } from './start-process.js';
-export type { ProcessExit, StartProcessOptions, StartedProcess } from './start-process.js';
-export { httpGet } from './readiness.js';
-export type { HttpAnswer, ReadyCheck } from './readiness.js';
-export { stopProcessGroup } from './stop-tree.js';
-export { isRunning, listeningInodes, pidsHoldingSockets, processTree } from './process-tree.js';
-export { parseProcNetTcp, readListeners } from './proc-net.js';
-export type { StopOptions } from './stop-tree.js';
-export { getWatchdog } from './watchdog.js';
-export type { GuardedRequest, Watchdog } from './watchdog.js';
-export { holdSocket } from './hold-socket.js';
-export type { HeldSocket } from './hold-socket.js';
-export { isLoopback, startRestartable, validateStrategy } from './restart.js';
-export { restartStrategies } from './restart-plan.js';
+export { startProcess } from './process/start-process.js';
+export type { ProcessExit, StartProcessOptions, StartedProcess } from './process/start-process.js';
+export { httpGet } from './process/readiness.js';
+export type { HttpAnswer, ReadyCheck } from './process/readiness.js';
+export { stopProcessGroup } from './process/stop-tree.js';
+export { isRunning, processTree } from './proc/process-tree.js';
+export type { StopOptions } from './process/stop-tree.js';
+export { getWatchdog } from './process/watchdog.js';
+export type { GuardedRequest, Watchdog } from './process/watchdog.js';
+export { holdSocket } from './restart/hold-socket.js';
+export type { HeldSocket } from './restart/hold-socket.js';
+export { startRestartable } from './restart/restart.js';
+export { restartStrategies } from './restart/restart-plan.js';
 export type {
   RestartHooks,
   RestartPlan,
   RestartStrategy,
   Restartable,
   RestartableOptions,
-} from './restart-plan.js';
-export type { PortSlot } from './restart-ports.js';
-export { allocatePort, allocatePorts } from './allocate-port.js';
-export type { AllocatePortOptions } from './allocate-port.js';
-export type { LeaseListenOptions, LeaseServer, PortLease } from './port-lease.js';
-export type { PortRange } from './port-range.js';
-export {
-  describeValue,
-  invalidOption,
-  throwIfAborted,
-  validatePort,
-  validateSignal,
-  validateTimeout,
-} from './validate.js';
-export { inspectPort } from './inspect-port.js';
-export type { InspectPortOptions } from './inspect-port.js';
-export { waitForPort } from './wait-for-port.js';
-export type { WaitForPortOptions } from './wait-for-port.js';
-export { diagnoseBindFailure } from './diagnose-bind-failure.js';
-export type { BindFailureCause, DiagnoseBindFailureOptions } from './diagnose-bind-failure.js';
-export { parseBindFailureMessage } from './parse-bind-failure.js';
-export type { ParsedBindFailure } from './parse-bind-failure.js';
-export { tcpStates } from './port-report.js';
+} from './restart/restart-plan.js';
+export type { PortSlot } from './restart/restart-ports.js';
+export { allocatePort, allocatePorts } from './allocate/allocate-port.js';
+export type { AllocatePortOptions } from './allocate/allocate-port.js';
+export type { LeaseListenOptions, LeaseServer, PortLease } from './allocate/port-lease.js';
+export type { PortRange } from './allocate/port-range.js';
+export { inspectPort } from './watch/inspect-port.js';
+export type { InspectPortOptions } from './watch/inspect-port.js';
+export { waitForPort } from './watch/wait-for-port.js';
+export type { WaitForPortOptions } from './watch/wait-for-port.js';
+export { diagnoseBindFailure } from './watch/diagnose-bind-failure.js';
+export type {
+  BindFailureCause,
+  DiagnoseBindFailureOptions,
+} from './watch/diagnose-bind-failure.js';
+export { parseBindFailureMessage } from './watch/parse-bind-failure.js';
+export type { ParsedBindFailure } from './watch/parse-bind-failure.js';
+export { tcpStates } from './watch/port-report.js';
 export type {
   Bindable,
   ContainerInfo,
@@ -54,4 +48,4 @@ export type {
   PortSocket,
   PortVerdict,
   TcpState,
-} from './port-report.js';
+} from './watch/port-report.js';

@@ -7,14 +7,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type Docker from 'dockerode';
 import { parse, stringify } from 'yaml';
-import {
-  RebindError,
-  createLogger,
-  indentOutput,
-  invalidOption,
-  isLoopback,
-  validateTimeout,
-} from '@rebind/core';
+import { RebindError, createLogger } from '@rebind/core';
+import { indentOutput, invalidOption, isLoopback, validateTimeout } from '@rebind/core/internal';
 import type { PortLease } from '@rebind/core';
 import { allocateHostPort } from './allocate-host-port.js';
 import { addLabels, composePorts, setPublished } from './compose-ports.js';

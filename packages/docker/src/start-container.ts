@@ -2,15 +2,14 @@
 // proven from the new instance, and which never outlives its owner.
 import { isIP } from 'node:net';
 import type Docker from 'dockerode';
+import { createLogger, startRestartable } from '@rebind/core';
 import {
-  createLogger,
   invalidOption,
   isLoopback,
-  startRestartable,
   validatePort,
   validateSignal,
   validateTimeout,
-} from '@rebind/core';
+} from '@rebind/core/internal';
 import type { RestartPlan } from '@rebind/core';
 import { allocateHostPort } from './allocate-host-port.js';
 import { connectDocker } from './connect-docker.js';

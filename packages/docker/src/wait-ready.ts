@@ -6,7 +6,8 @@ import { request } from 'node:http';
 import { connect } from 'node:net';
 import { PassThrough } from 'node:stream';
 import type Docker from 'dockerode';
-import { RebindError, indentOutput } from '@rebind/core';
+import { RebindError } from '@rebind/core';
+import { indentOutput } from '@rebind/core/internal';
 import { readLogs } from './container-logs.js';
 import { listeningInside } from './listening-inside.js';
 

@@ -1,4 +1,4 @@
-import { invalidOption } from '@rebind/core';
+import { invalidOption } from '@rebind/core/internal';
 import type { RebindContext, RebindOptions } from '@rebind/runner';
 
 /**

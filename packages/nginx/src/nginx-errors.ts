@@ -1,4 +1,5 @@
-import { RebindError, diagnoseBindFailure, indentOutput } from '@rebind/core';
+import { RebindError, diagnoseBindFailure } from '@rebind/core';
+import { indentOutput } from '@rebind/core/internal';
 import { REBIND_FILE } from './nginx-source.js';
 import type { LineMap } from './render-config.js';
 

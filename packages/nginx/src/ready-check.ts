@@ -1,6 +1,7 @@
 import { request } from 'node:http';
 import { join } from 'node:path';
-import { listeningInodes, pidsHoldingSockets, processTree, type ReadyCheck } from '@rebind/core';
+import { processTree, type ReadyCheck } from '@rebind/core';
+import { listeningInodes, pidsHoldingSockets } from '@rebind/core/internal';
 import { READY_HOST, READY_PATH } from './render-config.js';
 
 /** Where an instance serves its token. */

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
-import { RebindError, indentOutput, isRunning, processTree, throwIfAborted } from '@rebind/core';
+import { RebindError, isRunning, processTree } from '@rebind/core';
+import { indentOutput, throwIfAborted } from '@rebind/core/internal';
 import { configError } from './nginx-errors.js';
 import { answersToken, type ReadyTarget } from './ready-check.js';
 import type { LineMap } from './render-config.js';

@@ -6,20 +6,22 @@ import { join } from 'node:path';
 import {
   createLogger,
   getWatchdog,
-  invalidOption,
-  isLoopback,
   isRebindError,
   startProcess,
   startRestartable,
-  validateSignal,
-  validateStrategy,
-  validateTimeout,
   restartStrategies,
   type RestartPlan,
   type RestartStrategy,
   type Restartable,
   type StartedProcess,
 } from '@rebind/core';
+import {
+  invalidOption,
+  isLoopback,
+  validateSignal,
+  validateStrategy,
+  validateTimeout,
+} from '@rebind/core/internal';
 import { findNginx, type NginxBinary } from './find-nginx.js';
 import { BIND_FAILURE, bindFailureError, configError } from './nginx-errors.js';
 import { loadSource, type NginxSource } from './nginx-source.js';

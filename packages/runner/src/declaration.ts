@@ -1,4 +1,5 @@
-import { RebindError, invalidOption } from '@rebind/core';
+import { RebindError } from '@rebind/core';
+import { invalidOption } from '@rebind/core/internal';
 
 /**
  * How pristine a service is for the tests that use it:

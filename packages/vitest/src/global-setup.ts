@@ -3,7 +3,7 @@
 // applies the rerun policy in watch mode, and returns the teardown. On SIGINT/SIGTERM
 // Vitest skips the teardown: the core watchdog then removes every process and container.
 import { formatSummary, startServiceHost, type RebindOptions } from '@rebind/runner';
-import { invalidOption } from '@rebind/core';
+import { invalidOption } from '@rebind/core/internal';
 import type { TestProject } from 'vitest/node';
 import { CONTEXT_KEY, OPTIONS_KEY } from './provided-context.js';
 

@@ -1,11 +1,7 @@
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
-import {
-  allocatePorts,
-  invalidOption,
-  type AllocatePortOptions,
-  type PortLease,
-} from '@rebind/core';
+import { allocatePorts, type AllocatePortOptions, type PortLease } from '@rebind/core';
+import { invalidOption } from '@rebind/core/internal';
 import type { Command, Io } from '../command.js';
 import { parseCommand } from '../parse-command.js';
 

@@ -1,4 +1,5 @@
-import { invalidOption, isRebindError, waitForPort } from '@rebind/core';
+import { isRebindError, waitForPort } from '@rebind/core';
+import { invalidOption } from '@rebind/core/internal';
 import type { Command } from '../command.js';
 import { parseCommand } from '../parse-command.js';
 import { parsePortArgument } from './who.js';

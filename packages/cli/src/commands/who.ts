@@ -1,4 +1,5 @@
-import { inspectPort, invalidOption } from '@rebind/core';
+import { inspectPort } from '@rebind/core';
+import { invalidOption } from '@rebind/core/internal';
 import type { PortReport } from '@rebind/core';
 import type { Command } from '../command.js';
 import { parseCommand } from '../parse-command.js';

@@ -1,0 +1,193 @@
+import { describe, expect, it } from 'vitest';
+import { isRebindError } from '../errors.js';
+import type { RestartHooks, RestartPlan } from './restart-plan.js';
+import { startRestartable } from './restart.js';
+
+interface Fake {
+  readonly id: number;
+  readonly plan: RestartPlan;
+}
+
+function fakeHooks(events: string[]): RestartHooks<Fake> {
+  let next = 1;
+  return {
+    name: 'fake',
+    strategies: ['wait', 'fresh-port', 'reuseport', 'inherit', 'reload'],
+    start: (plan) => {
+      const id = next++;
+      events.push(
+        `start ${id} ${plan.strategy}${plan.reuseport ? ' reuseport' : ''}${plan.socket ? ' socket' : ''}`,
+      );
+      return Promise.resolve({ id, plan });
+    },
+    stop: (instance) => {
+      events.push(`stop ${instance.id}`);
+      return Promise.resolve();
+    },
+    reload: (instance) => {
+      events.push(`reload ${instance.id}`);
+      return Promise.resolve(instance);
+    },
+  };
+}
+
+describe('startRestartable', () => {
+  it('runs each strategy through the same hooks', async () => {
+    const events: string[] = [];
+    const r = await startRestartable(fakeHooks(events));
+    const port = r.plan.port;
+    await r.restart();
+    expect(r.plan.port).toBe(port);
+    await r.restart({ strategy: 'fresh-port' });
+    expect(r.plan.port).not.toBe(port);
+    await r.restart({ strategy: 'reuseport' });
+    await r.restart({ strategy: 'reuseport' });
+    await r.restart({ strategy: 'inherit' });
+    expect(r.plan.socket?.port).toBe(r.plan.port);
+    await r.restart({ strategy: 'inherit' });
+    await r.restart({ strategy: 'reload' });
+    await r.stop();
+    await expect(r.restart()).rejects.toThrow(
+      'fake was stopped: restart() cannot bring it back. Start a new instance instead.',
+    );
+    expect(events).toEqual([
+      'start 1 wait',
+      'stop 1',
+      'start 2 wait',
+      'start 3 fresh-port',
+      'stop 2',
+      'stop 3',
+      'start 4 reuseport reuseport',
+      'start 5 reuseport reuseport',
+      'stop 4',
+      'stop 5',
+      'start 6 inherit socket',
+      'start 7 inherit socket',
+      'stop 6',
+      'reload 7',
+      'stop 7',
+    ]);
+  });
+
+  it('refuses reuseport on a non-loopback address unless allowed', async () => {
+    const error: unknown = await startRestartable(fakeHooks([]), {
+      host: '0.0.0.0',
+      port: 8080,
+      strategy: 'reuseport',
+    }).catch((e: unknown) => e);
+    expect(isRebindError(error, 'REBIND_UNSAFE_REUSEPORT')).toBe(true);
+    expect((error as Error).message).toBe(
+      "The 'reuseport' restart strategy was asked for fake on 0.0.0.0, a non-loopback address: with SO_REUSEPORT another local process of the same user could bind the port too and take part of the connections. Use a loopback host (the default 127.0.0.1), another strategy, or pass `allowUnsafeReuseport: true` if you accept the risk.",
+    );
+    const allowed = await startRestartable(fakeHooks([]), {
+      host: '0.0.0.0',
+      port: 8080,
+      strategy: 'reuseport',
+      allowUnsafeReuseport: true,
+    });
+    expect(allowed.plan.reuseport).toBe(true);
+    await allowed.stop();
+  });
+
+  it('validates the strategy against what the manager supports', async () => {
+    const hooks = { ...fakeHooks([]), strategies: ['wait', 'fresh-port'] as const };
+    await expect(startRestartable(hooks, { strategy: 'reload' })).rejects.toThrow(
+      "Expected the `restartStrategy` option to be one of 'wait', 'fresh-port', got `reload` (string).",
+    );
+  });
+
+  it('keeps an instance that started while the old one failed to stop, and stops it later', async () => {
+    const events: string[] = [];
+    const hooks = fakeHooks(events);
+    const failing: RestartHooks<Fake> = {
+      ...hooks,
+      stop: (instance) =>
+        instance.id === 1 ? Promise.reject(new Error('stuck')) : hooks.stop(instance),
+    };
+    const r = await startRestartable(failing, { strategy: 'fresh-port' });
+    await expect(r.restart()).rejects.toThrow('stuck');
+    expect(r.instance.id).toBe(2);
+    await r.stop();
+    expect(events).toEqual(['start 1 fresh-port', 'start 2 fresh-port', 'stop 2']);
+  });
+
+  it('runs concurrent restarts one at a time', async () => {
+    const events: string[] = [];
+    const r = await startRestartable(fakeHooks(events));
+    await Promise.all([r.restart(), r.restart(), r.stop()]);
+    expect(events).toEqual([
+      'start 1 wait',
+      'stop 1',
+      'start 2 wait',
+      'stop 2',
+      'start 3 wait',
+      'stop 3',
+    ]);
+  });
+
+  it("overlaps the new start with the old stop in 'wait' when the hooks opt in: the bind waits for previousStopped", async () => {
+    const events: string[] = [];
+    const hooks = fakeHooks(events);
+    let finishStop: (error?: Error) => void = () => undefined;
+    const overlapping: RestartHooks<Fake> = {
+      ...hooks,
+      overlapWait: true,
+      start: async (plan) => {
+        events.push('create');
+        await plan.previousStopped;
+        return hooks.start(plan);
+      },
+      stop: (instance) => {
+        events.push(`stopping ${instance.id}`);
+        return new Promise<void>((resolve, reject) => {
+          finishStop = (error) => {
+            events.push(`stopped ${instance.id}${error ? ' (failed)' : ''}`);
+            if (error) reject(error);
+            else resolve();
+          };
+        });
+      },
+    };
+    const r = await startRestartable(overlapping);
+    const restarted = r.restart();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(events).toEqual(['create', 'start 1 wait', 'stopping 1', 'create']);
+    finishStop();
+    await restarted;
+    expect(r.instance.id).toBe(2);
+    // A failed stop fails the restart with the stop's error; the new instance never binds.
+    const failing = r.restart();
+    await new Promise((resolve) => setImmediate(resolve));
+    finishStop(new Error('removal failed'));
+    await expect(failing).rejects.toThrow('removal failed');
+    expect(r.current).toBeUndefined();
+    await r.stop();
+    expect(events).toEqual([
+      'create',
+      'start 1 wait',
+      'stopping 1',
+      'create',
+      'stopped 1',
+      'start 2 wait',
+      'stopping 2',
+      'create',
+      'stopped 2 (failed)',
+    ]);
+  });
+
+  it('hands the start hook a settled previousStopped when it does not overlap', async () => {
+    const events: string[] = [];
+    const hooks = fakeHooks(events);
+    const seen: string[] = [];
+    const r = await startRestartable({
+      ...hooks,
+      start: async (plan) => {
+        seen.push(await plan.previousStopped.then(() => `${events.length} events`));
+        return hooks.start(plan);
+      },
+    });
+    await r.restart();
+    await r.stop();
+    expect(seen).toEqual(['0 events', '2 events']);
+  });
+});
