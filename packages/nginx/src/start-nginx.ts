@@ -276,7 +276,8 @@ export async function startNginx(options: StartNginxOptions): Promise<StartedNgi
     );
   } catch (error) {
     await Promise.all(extras.map((e) => e.release()));
-    await rm(prefix, { recursive: true, force: true });
+    // keepPrefix keeps the rendered copy a config error names
+    if (options.keepPrefix !== true) await rm(prefix, { recursive: true, force: true });
     unguardPrefix();
     throw error;
   }
