@@ -58,6 +58,7 @@ const phrases: readonly (readonly [BindErrno, RegExp])[] = [
         'EADDRINUSE',
         'add?ress(?:es)? already in use',
         'address in use',
+        'connection in use',
         'already in use',
         'already be in use',
         'is in use by another',

@@ -102,8 +102,11 @@ export const patterns: readonly Pattern[] = [
   },
   { re: /\bBinding (?:socket )?to (\S+)/g, read: (m) => at(m[1]) },
   { re: /\bon endpoint \[([^\]]+)\]/g, read: (m) => at(m[1]) },
-  // Ruby: bind(2) for "0.0.0.0" port 3000
+  // Ruby: bind(2) for "0.0.0.0" port 3000 (Puma), bind(2) for 127.0.0.1:3000 (WEBrick)
   { re: /bind\(2\) for "([^"]*)" port (\d+)/g, read: (m) => port(m[2], m[1]) },
+  { re: /bind\(2\) for ([^\s"]+:\d+)/g, read: (m) => at(m[1]) },
+  // gunicorn: Connection in use: ('0.0.0.0', 8000)
+  { re: /Connection in use: \(\s*'([^']*)',\s*(\d+)/g, read: (m) => port(m[2], m[1]) },
   // Jetty: FAILED SelectChannelConnector@0.0.0.0:8080: java.net.BindException
   {
     re: /FAILED \w*Connector@([\s\S]{0,400}?):? java\.net\.BindException/g,
