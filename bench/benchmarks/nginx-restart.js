@@ -8,12 +8,14 @@
 // - count mode: 1,000 consecutive 'wait' restarts on one port, counting bind failures and
 //   first answers that came from an old instance (full mode only; smoke does 5);
 // - the time until a foreign listener on the port is reported as REBIND_PORT_IN_USE;
+// - 'fresh-port' with and without a standby, restart() after a 25 ms pause (goal: <= 1 ms
+//   with a ready standby), with CPU time per restart and the nginx processes running;
 // - the 'inherit' hand-off: requests lost when the owner holds the socket in a listening
 //   net.Server (its event loop accepts some) versus holdSocket() (none).
 // Samples are taken round-robin (10 of each row per round) so that load drifts on this
 // shared machine hit every row alike.
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,6 +34,28 @@ import {
 import { median, printTable } from '../lib/stats.js';
 
 const run = promisify(execFile);
+
+/** CPU time of this process and of its waited-for children (nginx masters and, through them, workers), in ms. */
+function ownAndChildrenCpuMs() {
+  const f = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
+  // utime, stime, cutime, cstime: fields 14-17 of stat(5), in clock ticks (100 per s)
+  return (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) * 10;
+}
+
+/** nginx processes (masters and workers) whose command line names this prefix, or their workers. */
+function nginxProcessesUnder(prefix) {
+  let count = 0;
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (cmd.startsWith('nginx: master') && cmd.includes(prefix))
+        count += processTree(Number(pid)).length;
+    } catch {
+      // gone
+    }
+  }
+  return count;
+}
 const strategies = ['wait', 'fresh-port', 'reuseport', 'inherit', 'reload'];
 const snippet = 'location / { return 200 "$pid"; }';
 
@@ -187,6 +211,47 @@ export default async function nginxRestart({ smoke, print }) {
         'startNginx on a port a foreign process holds: time to REBIND_PORT_IN_USE',
         [{ name: 'bind failure reported', samples }],
         { print },
+      );
+    }
+
+    // Standby: restart() with the next instance already running, after a 25 ms pause that
+    // stands for a test's own work (goal: median <= 1 ms), beside 'fresh-port' without one;
+    // with the CPU time (this process and its reaped children, nginx included) per restart
+    // and the nginx processes running meanwhile.
+    {
+      const standbyRows = [];
+      for (const standby of [false, true]) {
+        const cpu0 = ownAndChildrenCpuMs();
+        const web = await startNginx({ snippet, restartStrategy: 'fresh-port', standby });
+        const samples = [];
+        let processes = 0;
+        let stale = 0;
+        for (let i = 0; i < count; i++) {
+          await new Promise((resolve) => setTimeout(resolve, 25));
+          const t0 = performance.now();
+          await web.restart();
+          samples.push(performance.now() - t0);
+          const worker = Number((await httpGet(web.port)).body);
+          if (!processTree(web.pid).includes(worker)) stale++;
+          if (i === Math.floor(count / 2)) processes = nginxProcessesUnder(web.prefix);
+        }
+        await web.stop();
+        standbyRows.push({
+          name: standby ? "'fresh-port' + standby" : "'fresh-port'",
+          samples,
+          'cpu ms/restart': (ownAndChildrenCpuMs() - cpu0) / count,
+          'nginx procs': processes,
+          'old answers': stale,
+        });
+      }
+      printTable(
+        'nginx restart() after a 25 ms pause: with and without a standby (one run)',
+        standbyRows,
+        {
+          baseline: "'fresh-port'",
+          print,
+          extra: ['cpu ms/restart', 'nginx procs', 'old answers'],
+        },
       );
     }
 

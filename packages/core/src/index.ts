@@ -17,6 +17,7 @@ export type { HeldSocket } from './restart/hold-socket.js';
 export { startRestartable } from './restart/restart.js';
 export { restartStrategies } from './restart/restart-plan.js';
 export type {
+  RestartCall,
   RestartHooks,
   RestartPlan,
   RestartStrategy,

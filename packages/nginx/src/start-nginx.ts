@@ -48,6 +48,12 @@ export interface StartNginxOptions {
   readonly restartStrategy?: RestartStrategy;
   /** Allow `'reuseport'` on a non-loopback host. @default false */
   readonly allowUnsafeReuseport?: boolean;
+  /**
+   * Keep the next nginx started and ready on another port (needs `restartStrategy:
+   * 'fresh-port'` and `port: 'auto'`): a restart only swaps it in, the old master stops in
+   * the background. One more nginx runs while the handle lives. @default false
+   */
+  readonly standby?: boolean;
   /** Ms to wait for the instance to answer. @default 10000 */
   readonly readyTimeout?: number;
   /** Grace period in ms after SIGQUIT (stop()) or SIGTERM (a restart) before SIGKILL. @default 5000 */
@@ -112,6 +118,8 @@ function validate(options: StartNginxOptions): void {
     throw invalidOption('host', 'an IP address', options.host);
   if (options.restartStrategy !== undefined)
     validateStrategy(options.restartStrategy, restartStrategies);
+  if (options.standby !== undefined && typeof options.standby !== 'boolean')
+    throw invalidOption('standby', 'a boolean', options.standby);
   if (options.readyTimeout !== undefined) validateTimeout(options.readyTimeout, 'readyTimeout');
   if (options.stopTimeout !== undefined) validateTimeout(options.stopTimeout, 'stopTimeout');
   validateSignal(options.signal);
@@ -271,6 +279,7 @@ export async function startNginx(options: StartNginxOptions): Promise<StartedNgi
         port: options.port ?? 'auto',
         strategy: options.restartStrategy ?? 'wait',
         allowUnsafeReuseport: options.allowUnsafeReuseport,
+        standby: options.standby,
         signal: options.signal,
       },
     );

@@ -98,6 +98,26 @@ export interface RestartableOptions {
   readonly strategy?: RestartStrategy;
   /** Allow `'reuseport'` on a non-loopback address (another local process could hijack the port). @default false */
   readonly allowUnsafeReuseport?: boolean;
+  /**
+   * Keep the next instance started and ready (pristine: no request reaches it) on another
+   * port, so that a restart is only a swap: the standby becomes current, the old instance
+   * stops in the background and the next standby starts. Needs `'fresh-port'` and ports
+   * that may move (`'auto'`, `'random'`); one more server runs while the handle lives.
+   * @default false
+   */
+  readonly standby?: boolean;
+  readonly signal?: AbortSignal;
+}
+
+/** What one restart may choose. */
+export interface RestartCall {
+  /** @default the handle's strategy */
+  readonly strategy?: RestartStrategy;
+  /**
+   * Start a new instance now instead of swapping in the standby (the configuration
+   * changed: the standby runs the old one). A new standby follows. @default false
+   */
+  readonly discardStandby?: boolean;
   readonly signal?: AbortSignal;
 }
 
@@ -107,10 +127,7 @@ export interface Restartable<I> {
   /** The current instance, or undefined (stopped, restarting, or its last restart failed). */
   readonly current: I | undefined;
   readonly plan: RestartPlan;
-  restart(options?: {
-    readonly strategy?: RestartStrategy;
-    readonly signal?: AbortSignal;
-  }): Promise<I>;
-  /** Stops the instance and releases the ports and held socket. Idempotent. */
+  restart(options?: RestartCall): Promise<I>;
+  /** Stops the instance (and its standby) and releases the ports and held socket. Idempotent. */
   stop(): Promise<void>;
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isRebindError } from '../errors.js';
 import type { RestartHooks, RestartPlan } from './restart-plan.js';
+import { rejection } from '../../test/helpers.js';
 import { startRestartable } from './restart.js';
 
 interface Fake {
@@ -202,5 +203,85 @@ describe('startRestartable', () => {
     await r.restart();
     await r.stop();
     expect(seen).toEqual(['0 events', '2 events']);
+  });
+});
+
+describe('startRestartable with a standby', () => {
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
+
+  it('swaps in the ready standby, stops the old one in the background and starts the next', async () => {
+    const events: string[] = [];
+    const r = await startRestartable(fakeHooks(events), {
+      strategy: 'fresh-port',
+      standby: true,
+    });
+    await settle();
+    expect(events).toEqual(['start 1 fresh-port', 'start 2 fresh-port']);
+    const first = r.plan.port;
+    const swapped = await r.restart();
+    expect(swapped.id).toBe(2);
+    expect(r.instance.id).toBe(2);
+    expect(r.plan.port).toBe(swapped.plan.port);
+    expect(r.plan.port).not.toBe(first);
+    await settle();
+    expect(events.slice(2)).toEqual(['stop 1', 'start 3 fresh-port']);
+    await r.stop();
+    expect(events.slice(4).sort()).toEqual(['stop 2', 'stop 3']);
+  });
+
+  it('discards the standby when the caller asks for a new instance (a new configuration)', async () => {
+    const events: string[] = [];
+    const r = await startRestartable(fakeHooks(events), { strategy: 'fresh-port', standby: true });
+    await settle();
+    const fresh = await r.restart({ discardStandby: true });
+    expect(fresh.id).toBe(3);
+    await settle();
+    expect(events.slice(2)).toEqual([
+      'stop 2',
+      'start 3 fresh-port',
+      'stop 1',
+      'start 4 fresh-port',
+    ]);
+    await r.stop();
+  });
+
+  it('when the standby failed to start, the restart gives the error a plain restart gives', async () => {
+    const events: string[] = [];
+    const hooks = fakeHooks(events);
+    let failing = false;
+    const r = await startRestartable(
+      {
+        ...hooks,
+        start: (plan, signal) =>
+          failing ? Promise.reject(new Error('bad config')) : hooks.start(plan, signal),
+      },
+      { strategy: 'fresh-port', standby: true },
+    );
+    await r.restart(); // swaps in instance 2; the next standby (3) starts meanwhile
+    await settle();
+    failing = true;
+    await r.restart(); // swaps in 3; its successor fails to start
+    await settle();
+    await expect(r.restart()).rejects.toThrow('bad config');
+    await r.stop();
+  });
+
+  it.each([
+    [
+      { strategy: 'wait' as const },
+      "The `standby` option needs `restartStrategy: 'fresh-port'`, got `restartStrategy: 'wait'`: the standby waits on another port while the current instance serves, and 'wait' keeps one port. Use `restartStrategy: 'fresh-port'`, or drop `standby`.",
+    ],
+    [
+      { strategy: 'fresh-port' as const, port: 18080 },
+      "The `standby` option cannot be used with a fixed port (`18080`): the standby and the current instance would both need it. Use `port: 'auto'` with `restartStrategy: 'fresh-port'`, or drop `standby`.",
+    ],
+  ])('is refused where two instances cannot coexist (%o)', async (options, message) => {
+    const events: string[] = [];
+    const error = await rejection(
+      startRestartable(fakeHooks(events), { ...options, standby: true }),
+    );
+    expect(isRebindError(error, 'REBIND_INVALID_OPTION')).toBe(true);
+    expect((error as Error).message).toBe(message);
+    expect(events).toEqual([]);
   });
 });

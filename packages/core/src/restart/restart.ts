@@ -35,6 +35,26 @@ function checkReuseport(name: string, host: string, allow: boolean | undefined):
   );
 }
 
+/** `standby` needs 'fresh-port' and moving ports: two instances cannot own one port. */
+function checkStandby(strategy: RestartStrategy, requests: readonly SlotRequest[]): void {
+  if (strategy !== 'fresh-port') {
+    throw new RebindError(
+      'REBIND_INVALID_OPTION',
+      `The \`standby\` option needs \`restartStrategy: 'fresh-port'\`, got \`restartStrategy: '${strategy}'\`: the standby waits on another port while the current instance serves, and '${strategy}' keeps one port. Use \`restartStrategy: 'fresh-port'\`, or drop \`standby\`.`,
+      { details: { option: 'standby', strategy } },
+    );
+  }
+  const fixed = requests.find((r) => typeof r !== 'string');
+  if (fixed !== undefined) {
+    const port = typeof fixed === 'number' ? fixed : fixed.first;
+    throw new RebindError(
+      'REBIND_INVALID_OPTION',
+      `The \`standby\` option cannot be used with a fixed port (\`${port}\`): the standby and the current instance would both need it. Use \`port: 'auto'\` with \`restartStrategy: 'fresh-port'\`, or drop \`standby\`.`,
+      { details: { option: 'standby', port } },
+    );
+  }
+}
+
 function slotRequests(options: RestartableOptions): readonly SlotRequest[] {
   if (options.ports !== undefined) return validatePortSlots(options.ports);
   if (options.port === undefined || options.port === 'auto') return ['auto'];
@@ -51,10 +71,13 @@ export async function startRestartable<I>(
 ): Promise<Restartable<I>> {
   const host = options.host ?? '127.0.0.1';
   const strategy = validateStrategy(options.strategy ?? 'wait', hooks.strategies);
+  const requests = slotRequests(options);
+  const standby = options.standby === true;
+  if (standby) checkStandby(strategy, requests);
   const lease = hooks.leasePort;
   const slots = new RestartPorts(
     host,
-    slotRequests(options),
+    requests,
     lease === undefined ? undefined : (h) => lease.call(hooks, h),
   );
   const restarter = new Restarter<I>({
@@ -64,6 +87,7 @@ export async function startRestartable<I>(
     strategy,
     checkReuseport: () => checkReuseport(hooks.name, host, options.allowUnsafeReuseport),
     validate: (value) => validateStrategy(value, hooks.strategies, 'strategy'),
+    standby,
   });
   await restarter.begin(options.signal);
   return restarter;

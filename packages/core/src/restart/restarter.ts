@@ -7,6 +7,7 @@ import { createLogger } from '../logger.js';
 import { invalidOption } from '../validate.js';
 import { holdSocket, type HeldSocket } from './hold-socket.js';
 import type {
+  RestartCall,
   RestartHooks,
   RestartPlan,
   RestartStrategy,
@@ -21,12 +22,6 @@ const log = createLogger('restart');
 const settled: Promise<void> = Promise.resolve();
 const ms = (since: number) => (performance.now() - since).toFixed(2);
 
-/** What a restart call may choose. */
-export interface RestartCall {
-  readonly strategy?: RestartStrategy;
-  readonly signal?: AbortSignal;
-}
-
 export interface RestarterSetup<I> {
   readonly hooks: RestartHooks<I>;
   readonly host: string;
@@ -36,6 +31,14 @@ export interface RestarterSetup<I> {
   /** Throws when `'reuseport'` is not allowed on `host`. */
   readonly checkReuseport: () => void;
   readonly validate: (strategy: unknown) => RestartStrategy;
+  /** Keep the next instance started ('fresh-port' on moving slots; validated). */
+  readonly standby: boolean;
+}
+
+/** A started, ready instance waiting for the next restart, with its plan. */
+interface Standby<I> {
+  readonly instance: I;
+  readonly plan: RestartPlan;
 }
 
 export class Restarter<I> implements Restartable<I> {
@@ -46,6 +49,10 @@ export class Restarter<I> implements Restartable<I> {
   #socket: HeldSocket | undefined;
   #stopped = false;
   #stopping: Promise<void> | undefined;
+  #standby: Promise<Standby<I>> | undefined;
+  /** Replaced instances still stopping in the background (standby swaps). */
+  readonly #retiring = new Set<Promise<void>>();
+  #retireError: unknown;
 
   constructor(setup: RestarterSetup<I>) {
     this.#setup = setup;
@@ -77,6 +84,7 @@ export class Restarter<I> implements Restartable<I> {
     try {
       await this.#startOn(strategy, record, await slots.keep(), signal);
       if (record.ports === 'move') slots.prepareSpares();
+      if (this.#setup.standby) this.#prepareStandby();
     } catch (error) {
       await this.#dropSocket();
       await slots.release();
@@ -104,15 +112,69 @@ export class Restarter<I> implements Restartable<I> {
       try {
         await this.#stopCurrent('stop');
       } finally {
+        await this.#dropStandby();
+        await Promise.allSettled([...this.#retiring]);
         await this.#dropSocket();
         await this.#setup.slots.release();
       }
+      if (this.#retireError !== undefined) throw this.#retireError;
     });
     return this.#stopping;
   }
 
+  /** Starts the next instance in the background, on the next moving ports. */
+  #prepareStandby(): void {
+    const record = strategyRecords['fresh-port'];
+    const pending = (async () => {
+      const plan = this.#planOf('fresh-port', record, await this.#setup.slots.move());
+      const instance = await this.#setup.hooks.start(plan, undefined);
+      await this.#setup.slots.adopt(plan.ports, this.#setup.hooks.portsOf?.(instance));
+      return { instance, plan };
+    })();
+    pending.catch((error: unknown) =>
+      log('[%s] the standby failed to start: %s', this.#setup.hooks.name, error),
+    );
+    this.#standby = pending;
+  }
+
+  /**
+   * The standby becomes current; the old instance stops in the background and the next
+   * standby starts. Undefined when the standby failed to start: then a plain restart
+   * runs, which gives the error a plain restart gives (or recovers).
+   */
+  async #swap(): Promise<I | undefined> {
+    const pending = this.#standby;
+    this.#standby = undefined;
+    const next = await pending?.catch(() => undefined);
+    if (next === undefined) return undefined;
+    const old = this.#current;
+    this.#current = next.instance;
+    this.#plan = next.plan;
+    this.#retire(old);
+    this.#setup.slots.prepareSpares();
+    this.#prepareStandby();
+    return next.instance;
+  }
+
+  #retire(old: I | undefined): void {
+    if (old === undefined) return;
+    const stopping = this.#stopOf(old).catch((error: unknown) => {
+      this.#retireError ??= error;
+      log('[%s] stopping a replaced instance failed: %s', this.#setup.hooks.name, error);
+    });
+    this.#retiring.add(stopping);
+    void stopping.finally(() => this.#retiring.delete(stopping));
+  }
+
+  async #dropStandby(): Promise<void> {
+    const pending = this.#standby;
+    this.#standby = undefined;
+    const standby = await pending?.catch(() => undefined);
+    if (standby !== undefined) await this.#stopOf(standby.instance);
+  }
+
   async #replace(call: RestartCall): Promise<I> {
-    const { hooks, slots } = this.#setup;
+    const { hooks } = this.#setup;
     if (this.#stopped) {
       throw new RebindError(
         'REBIND_PROCESS_EXITED',
@@ -120,6 +182,19 @@ export class Restarter<I> implements Restartable<I> {
       );
     }
     const strategy = this.#setup.validate(call.strategy ?? this.#setup.strategy);
+    if (this.#standby !== undefined) {
+      const swapped =
+        strategy === 'fresh-port' && call.discardStandby !== true ? await this.#swap() : undefined;
+      if (swapped !== undefined) return swapped;
+      await this.#dropStandby();
+    }
+    const started = await this.#replaceNow(strategy, call);
+    if (this.#setup.standby) this.#prepareStandby();
+    return started;
+  }
+
+  async #replaceNow(strategy: RestartStrategy, call: RestartCall): Promise<I> {
+    const { hooks, slots } = this.#setup;
     const record = strategyRecords[strategy];
     if (record.order === 'in-place') return this.#reload(strategy, call.signal);
     if (record.reuseport) this.#setup.checkReuseport();

@@ -1,0 +1,51 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { processTree } from '@rebind/core';
+import { startNginx } from '@rebind/nginx';
+import { nginxMastersUnder, requireComponent } from '@rebind/test-support';
+
+describe.runIf(requireComponent('nginx'))("'fresh-port' with a standby", () => {
+  it('each restart swaps in a new master that no request reached before the swap', async () => {
+    // Every request any instance answers, with the answering worker and the time (rebind
+    // puts the log in the prefix's logs/, which all instances of the handle share).
+    const snippet = `log_format t '$pid $msec'; server { listen 80; access_log requests.log t; location / { return 200 "$pid"; } }`;
+    const web = await startNginx({ snippet, restartStrategy: 'fresh-port', standby: true });
+    const swaps: { master: number; workers: number[]; at: number }[] = [];
+    let lines: string[] = [];
+    try {
+      for (let i = 0; i < 20; i++) {
+        const before = web.pid;
+        await new Promise((resolve) => setTimeout(resolve, 30)); // a test's own work
+        await web.restart();
+        const at = Date.now() / 1000;
+        expect(web.pid).not.toBe(before);
+        const workers = processTree(web.pid).slice(1);
+        swaps.push({ master: web.pid, workers, at });
+        // The first answer after the swap is the new instance's own.
+        const answer = Number(await (await fetch(web.url)).text());
+        expect(workers).toContain(answer);
+      }
+    } finally {
+      lines = readFileSync(join(web.prefix, 'logs', 'requests.log'), 'utf8')
+        .trim()
+        .split('\n');
+      await web.stop();
+    }
+    expect(nginxMastersUnder(web.prefix)).toEqual([]);
+    // No instance answered anything before it was swapped in.
+    expect(lines).toHaveLength(20);
+    for (const line of lines) {
+      const [pid, msec] = line.split(' ').map(Number);
+      const swap = swaps.find((s) => s.workers.includes(pid ?? 0));
+      expect(swap, line).toBeDefined();
+      expect(msec).toBeGreaterThanOrEqual((swap?.at ?? 0) - 0.001);
+    }
+  });
+
+  it("is refused with 'wait' or a fixed port, naming the combination and the fix", async () => {
+    await expect(startNginx({ snippet: 'return 200;', standby: true })).rejects.toThrow(
+      "The `standby` option needs `restartStrategy: 'fresh-port'`, got `restartStrategy: 'wait'`: the standby waits on another port while the current instance serves, and 'wait' keeps one port. Use `restartStrategy: 'fresh-port'`, or drop `standby`.",
+    );
+  });
+});
