@@ -1,6 +1,7 @@
 import { diagnoseBindFailure } from '@rebind/core';
 import type { BindFailureCause, PortOwner, PortReport } from '@rebind/core';
 import type { StreamFailure } from './failure-scanner.js';
+import { shellAdvice } from './shell-advice.js';
 
 /** What the text says went wrong, in words. */
 export type TextCause = 'in-use' | 'permission' | 'not-available' | 'unknown';
@@ -130,7 +131,7 @@ export async function explainFailure(failure: StreamFailure): Promise<ExplainedF
   return {
     ...base,
     diagnosis: cause,
-    explanation: error.message.split('\n')[0] ?? '',
+    explanation: shellAdvice(error.message.split('\n')[0] ?? ''),
     fix: shellFix(cause, failure.port, failure.path, main ? holderOf(main) : holders[0]),
     holders,
     verdict: report?.verdict ?? null,
