@@ -28,7 +28,7 @@ async function rebindRow(name, options, count, warmup, before) {
       count,
       async () => {
         await container.restart();
-        await httpGet(container.port(80), '/');
+        await httpGet(container.portOf(80), '/');
       },
       { warmup },
     );

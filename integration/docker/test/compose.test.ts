@@ -64,7 +64,7 @@ describe.runIf(requireComponent('docker', 'docker-compose'))('startCompose', () 
 
     const project = await startCompose({ files: [file], onPortConflict: 'remap' });
     try {
-      const webPort = project.port('web', 80);
+      const webPort = project.portOf('web', 80);
       expect(webPort).not.toBe(port);
       expect(project.remappedPorts).toEqual([
         {
@@ -75,8 +75,8 @@ describe.runIf(requireComponent('docker', 'docker-compose'))('startCompose', () 
           holder: `container ${holder.name} (id ${holder.id.slice(0, 12)}, image rebind/nginx:test), started by this process`,
         },
       ]);
-      expect(await text(project.url('web', 80))).toMatch(/^rebind-nginx [0-9a-f]{12}$/);
-      expect(await text(project.url('side', 80))).toBe('rebind-busybox');
+      expect(await text(project.urlOf('web', 80))).toMatch(/^rebind-nginx [0-9a-f]{12}$/);
+      expect(await text(project.urlOf('side', 80))).toBe('rebind-busybox');
       expect(leftovers()).toHaveLength(3);
     } finally {
       await project.down();

@@ -34,7 +34,7 @@ describe.runIf(requireComponent('docker'))('port conflicts on a fixed host port'
     );
     // The failed start left nothing behind, not even a "Created" container.
     expect(leftovers()).toEqual([first.id.slice(0, 12)]);
-    expect(await text(first.url())).toBe(`rebind-nginx ${first.token}`);
+    expect(await text(first.url)).toBe(`rebind-nginx ${first.token}`);
   });
 
   it("'remap' publishes on another free port and says which, and who held the asked one", async () => {
@@ -45,17 +45,17 @@ describe.runIf(requireComponent('docker'))('port conflicts on a fixed host port'
       ports: [{ container: 80, host: port }],
       onPortConflict: 'remap',
     });
-    expect(second.port(80)).not.toBe(port);
+    expect(second.portOf(80)).not.toBe(port);
     expect(second.remappedPorts).toEqual([
       {
         containerPort: 80,
         requested: port,
-        port: second.port(80),
+        port: second.portOf(80),
         holder: `container ${first.name} (id ${first.id.slice(0, 12)}, image rebind/nginx:test), started by this process`,
       },
     ]);
-    expect(await text(second.url())).toBe(`rebind-nginx ${second.token}`);
-    expect(await text(first.url())).toBe(`rebind-nginx ${first.token}`);
+    expect(await text(second.url)).toBe(`rebind-nginx ${second.token}`);
+    expect(await text(first.url)).toBe(`rebind-nginx ${first.token}`);
   });
 
   it("'wait' waits for our own previous container's removal, then answers from the new one", async () => {
@@ -76,11 +76,11 @@ describe.runIf(requireComponent('docker'))('port conflicts on a fixed host port'
     );
     await new Promise((resolve) => setTimeout(resolve, 1500));
     expect(settled).toBe(false);
-    expect(await text(first.url())).toBe(`rebind-nginx ${first.token}`);
+    expect(await text(first.url)).toBe(`rebind-nginx ${first.token}`);
     await first.stop();
     await using second = await starting;
-    expect(second.port(80)).toBe(port);
-    expect(await text(second.url())).toBe(`rebind-nginx ${second.token}`);
+    expect(second.portOf(80)).toBe(port);
+    expect(await text(second.url)).toBe(`rebind-nginx ${second.token}`);
   });
 
   it("'wait' does not wait for a holder that is not ours", async () => {

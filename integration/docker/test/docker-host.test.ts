@@ -52,10 +52,10 @@ describe.runIf(requireComponent('docker'))('DOCKER_HOST', () => {
         ports: [{ container: 80, host: 'auto' }],
       });
       expect(web.host).toBe('127.0.0.2');
-      expect(web.url()).toBe(`http://127.0.0.2:${web.port(80)}/`);
-      expect(await text(web.url())).toBe(`rebind-nginx ${web.token}`);
+      expect(web.url).toBe(`http://127.0.0.2:${web.portOf(80)}/`);
+      expect(await text(web.url)).toBe(`rebind-nginx ${web.token}`);
       await web.restart();
-      expect(await text(web.url())).toBe(`rebind-nginx ${web.token}`);
+      expect(await text(web.url)).toBe(`rebind-nginx ${web.token}`);
     } finally {
       delete process.env.DOCKER_HOST;
     }

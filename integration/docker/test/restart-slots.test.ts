@@ -28,12 +28,12 @@ describe.runIf(requireComponent('docker'))('restart with several port slots', ()
       ready: { http: '/' },
     });
     for (let i = 0; i < 3; i++) {
-      const before = { auto: web.port(81), id: web.id };
+      const before = { auto: web.portOf(81), id: web.id };
       await web.restart();
-      expect(web.port(80)).toBe(fixed);
-      expect(web.port(81)).not.toBe(before.auto);
-      expect(web.port(82)).toBeGreaterThan(0);
-      expect(await text(web.url(80))).toBe(`rebind-nginx ${web.token}`);
+      expect(web.portOf(80)).toBe(fixed);
+      expect(web.portOf(81)).not.toBe(before.auto);
+      expect(web.portOf(82)).toBeGreaterThan(0);
+      expect(await text(web.urlOf(80))).toBe(`rebind-nginx ${web.token}`);
       expect(leftovers()).toEqual([web.id.slice(0, 12)]);
       expect(web.id).not.toBe(before.id);
     }
@@ -47,15 +47,15 @@ describe.runIf(requireComponent('docker'))('restart with several port slots', ()
         ports: [{ container: 80, host: held }],
         onPortConflict: 'remap',
       });
-      const seen = new Set([web.port(80)]);
-      expect(web.remappedPorts.map((r) => [r.requested, r.port])).toEqual([[held, web.port(80)]]);
+      const seen = new Set([web.portOf(80)]);
+      expect(web.remappedPorts.map((r) => [r.requested, r.port])).toEqual([[held, web.portOf(80)]]);
       for (let i = 0; i < 3; i++) {
-        const previous = web.port(80);
+        const previous = web.portOf(80);
         await web.restart();
-        expect(web.port(80)).not.toBe(previous);
-        expect(web.port(80)).not.toBe(held);
-        seen.add(web.port(80));
-        expect(await text(web.url(80))).toBe(`rebind-nginx ${web.token}`);
+        expect(web.portOf(80)).not.toBe(previous);
+        expect(web.portOf(80)).not.toBe(held);
+        seen.add(web.portOf(80));
+        expect(await text(web.urlOf(80))).toBe(`rebind-nginx ${web.token}`);
       }
       expect(seen.size).toBeGreaterThan(1);
       expect(web.remappedPorts).toHaveLength(1);
@@ -71,14 +71,14 @@ describe.runIf(requireComponent('docker'))('restart with several port slots', ()
       name,
       ports: [{ container: 80, host: 'auto' }],
     });
-    const port = web.port(80);
+    const port = web.portOf(80);
     for (let i = 0; i < 2; i++) {
       const oldId = web.id;
       await web.restart();
       expect(web.name).toBe(name);
       expect(web.id).not.toBe(oldId);
-      expect(web.port(80)).toBe(port);
-      expect(await text(web.url(80))).toBe(`rebind-nginx ${web.token}`);
+      expect(web.portOf(80)).toBe(port);
+      expect(await text(web.urlOf(80))).toBe(`rebind-nginx ${web.token}`);
     }
     expect(leftovers()).toEqual([web.id.slice(0, 12)]);
   });

@@ -24,11 +24,11 @@ describe.runIf(requireComponent('docker'))('restart', () => {
     for (let i = 0; i < 3; i++) {
       const oldId = web.id;
       await web.restart();
-      expect(web.port(80)).toBe(port);
+      expect(web.portOf(80)).toBe(port);
       expect(web.id).not.toBe(oldId);
       expect(seen.has(web.token)).toBe(false);
       seen.add(web.token);
-      expect(await text(web.url(80))).toBe(`rebind-nginx ${web.token}`);
+      expect(await text(web.urlOf(80))).toBe(`rebind-nginx ${web.token}`);
     }
     expect(leftovers()).toEqual([web.id.slice(0, 12)]);
   });
@@ -45,8 +45,8 @@ describe.runIf(requireComponent('docker'))('restart', () => {
     });
     const before = [web.id, busy.id];
     await Promise.all([web.restart(), busy.restart()]);
-    expect(await text(web.url())).toBe(`rebind-nginx ${web.token}`);
-    expect(await text(busy.url())).toBe('rebind-busybox');
+    expect(await text(web.url)).toBe(`rebind-nginx ${web.token}`);
+    expect(await text(busy.url)).toBe('rebind-busybox');
     expect(leftovers().sort()).toEqual([web.id, busy.id].map((id) => id.slice(0, 12)).sort());
     expect(leftovers()).not.toContain(before[0]!.slice(0, 12));
   });
@@ -56,7 +56,7 @@ describe.runIf(requireComponent('docker'))('restart', () => {
     await web.stop();
     await web.stop();
     expect(leftovers()).toEqual([]);
-    expect(() => web.port(80)).toThrow(
+    expect(() => web.portOf(80)).toThrow(
       'Expected the `container` option to be running (it was stopped, or its restart failed), got `stopped` (string).',
     );
     const error: unknown = await web.restart().catch((e: unknown) => e);

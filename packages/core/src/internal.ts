@@ -14,3 +14,7 @@ export { isLoopback, validateStrategy } from './restart/restart.js';
 export { listeningInodes, pidsHoldingSockets } from './proc/process-tree.js';
 export { parseProcNetTcp, readListeners } from './proc/proc-net.js';
 export { writeFailure } from './write-failure.js';
+export { RestartableHandle } from './handle/service-handle.js';
+export type { HandleView } from './handle/service-handle.js';
+export { serviceUrl } from './handle/service-url.js';
+export { Serial } from './restart/serial.js';

@@ -6,7 +6,7 @@ export type { PortMapping, StartContainerOptions, StartedContainer } from './sta
 export type { HostPortRequest, PortConflictPolicy, RemappedPort } from './launch-container.js';
 export type { ReadyCheck } from './wait-ready.js';
 export { startCompose } from './start-compose.js';
-export type { StartComposeOptions, StartedCompose } from './start-compose.js';
+export type { ComposeEndpoint, StartComposeOptions, StartedCompose } from './start-compose.js';
 export { removeStaleContainers } from './remove-stale-containers.js';
 export type { RemoveStaleContainersOptions, RemovedContainer } from './remove-stale-containers.js';
 export type { PortHolder } from './find-port-holder.js';

@@ -2,7 +2,7 @@
 // proven from the new instance, and which never outlives its owner.
 import { isIP } from 'node:net';
 import type Docker from 'dockerode';
-import { createLogger, startRestartable } from '@rebind/core';
+import { startRestartable } from '@rebind/core';
 import {
   invalidOption,
   isLoopback,
@@ -14,7 +14,6 @@ import type { RestartPlan } from '@rebind/core';
 import { allocateHostPort } from './allocate-host-port.js';
 import { connectDocker } from './connect-docker.js';
 import type { DockerConnection } from './connect-docker.js';
-import { readLogs } from './container-logs.js';
 import { launchInstance, removeContainer } from './launch-container.js';
 import type {
   HostPortRequest,
@@ -26,6 +25,9 @@ import type {
 } from './launch-container.js';
 import { removeStaleOn } from './remove-stale-containers.js';
 import { sessionId } from './session.js';
+import { StartedContainerHandle, type StartedContainer } from './started-container.js';
+
+export type { StartedContainer } from './started-container.js';
 import type { ReadyCheck } from './wait-ready.js';
 
 export interface PortMapping {
@@ -72,29 +74,6 @@ export interface StartContainerOptions {
   /** Start (and each restart) deadline, in milliseconds. @default 30000 */
   readonly timeout?: number;
   readonly signal?: AbortSignal;
-}
-
-export interface StartedContainer {
-  /** The current instance's container id (changes on restart). */
-  readonly id: string;
-  readonly name: string;
-  /** The address published ports are reached at: `127.0.0.1`, or a remote engine's host. */
-  readonly host: string;
-  /** The current instance's hostname, a fresh random token per instance. */
-  readonly token: string;
-  /** Fixed host ports that were held and replaced (onPortConflict: 'remap'). */
-  readonly remappedPorts: readonly RemappedPort[];
-  /** The host port of a published container port. */
-  port(containerPort?: number): number;
-  /** `http://host:port/path` for a published container port. */
-  url(containerPort?: number, path?: string): string;
-  /** Replaces the container by a fresh one; see the README for the ordering it guarantees. */
-  restart(): Promise<void>;
-  /** Removes the container; idempotent. */
-  stop(): Promise<void>;
-  /** The current instance's stdout and stderr. */
-  logs(): Promise<string>;
-  [Symbol.asyncDispose](): Promise<void>;
 }
 
 const staleSweeps = new Map<string, Promise<unknown>>();
@@ -233,62 +212,5 @@ export async function startContainer(options: StartContainerOptions): Promise<St
       strategy: options.name === undefined ? 'fresh-port' : 'wait',
     },
   );
-  const log = createLogger('docker', restartable.instance.name);
-  let stopped = false;
-
-  const need = (): Instance => {
-    const instance = stopped ? undefined : restartable.current;
-    if (instance === undefined)
-      throw invalidOption(
-        'container',
-        'running (it was stopped, or its restart failed)',
-        'stopped',
-      );
-    return instance;
-  };
-  const portOf = (containerPort?: number): number => {
-    const instance = need();
-    const key = containerPort ?? [...instance.ports.keys()][0];
-    const port = key === undefined ? undefined : instance.ports.get(key);
-    if (port === undefined)
-      throw invalidOption(
-        'containerPort',
-        `a published container port (${[...instance.ports.keys()].join(', ') || 'none'})`,
-        containerPort,
-      );
-    return port;
-  };
-
-  const handle: StartedContainer = {
-    get id() {
-      return need().id;
-    },
-    get name() {
-      return need().name;
-    },
-    host,
-    get token() {
-      return need().token;
-    },
-    remappedPorts,
-    port: portOf,
-    url: (containerPort, path = '/') =>
-      `http://${host.includes(':') ? `[${host}]` : host}:${portOf(containerPort)}${path}`,
-    async restart() {
-      need();
-      const now = await restartable.restart();
-      log('restarted as %s', now.name);
-    },
-    async stop() {
-      stopped = true;
-      await restartable.stop();
-    },
-    async logs() {
-      return readLogs(connection.docker, need().id);
-    },
-    async [Symbol.asyncDispose]() {
-      await handle.stop();
-    },
-  };
-  return handle;
+  return new StartedContainerHandle(restartable, host, connection, remappedPorts);
 }

@@ -2,5 +2,6 @@
 export { findNginx, parseNginxVersion } from './find-nginx.js';
 export type { NginxBinary } from './find-nginx.js';
 export { startNginx } from './start-nginx.js';
-export type { RestartNginxOptions, StartNginxOptions, StartedNginx } from './start-nginx.js';
+export type { StartNginxOptions } from './start-nginx.js';
+export type { RestartNginxOptions, StartedNginx } from './started-nginx.js';
 export { READY_HOST, READY_PATH } from './render-config.js';

@@ -5,7 +5,7 @@ import { indentOutput, throwIfAborted } from '@rebind/core/internal';
 import { configError } from './nginx-errors.js';
 import { answersToken, type ReadyTarget } from './ready-check.js';
 import type { LineMap } from './render-config.js';
-import type { NginxInstance } from './start-nginx.js';
+import type { NginxInstance } from './started-nginx.js';
 
 function readErrorLog(path: string): string {
   try {

@@ -1,37 +1,23 @@
-import { randomBytes } from 'node:crypto';
-import { chmodSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
-  createLogger,
   getWatchdog,
-  isRebindError,
-  startProcess,
   startRestartable,
   restartStrategies,
-  type RestartPlan,
   type RestartStrategy,
   type Restartable,
-  type StartedProcess,
 } from '@rebind/core';
 import {
   invalidOption,
-  isLoopback,
   validateSignal,
   validateStrategy,
   validateTimeout,
-  writeFailure,
 } from '@rebind/core/internal';
-import { findNginx, type NginxBinary } from './find-nginx.js';
-import { BIND_FAILURE, bindFailureError, configError } from './nginx-errors.js';
-import { loadSource, type NginxSource } from './nginx-source.js';
-import { reloadNginx } from './reload-nginx.js';
-import { listenPorts, renderConfig, type LineMap } from './render-config.js';
+import { findNginx } from './find-nginx.js';
 import { binaryDefaults } from './binary-defaults.js';
-import { StartedNginxHandle } from './started-nginx.js';
-import { leaseExtraPort, type ExtraPort } from './extra-port.js';
+import { NginxLauncher } from './nginx-launcher.js';
 import { makePrivatePrefix } from './private-prefix.js';
-import { readyCheck, readyTarget, type ReadyTarget } from './ready-check.js';
+import { StartedNginxHandle, type NginxInstance, type StartedNginx } from './started-nginx.js';
 
 export interface StartNginxOptions {
   /** Your nginx.conf: a path, or the configuration text. */
@@ -56,54 +42,12 @@ export interface StartNginxOptions {
   readonly standby?: boolean;
   /** Ms to wait for the instance to answer. @default 10000 */
   readonly readyTimeout?: number;
-  /** Grace period in ms after SIGQUIT (stop()) or SIGTERM (a restart) before SIGKILL. @default 5000 */
+  /** Grace period in ms after SIGQUIT before SIGKILL. @default 5000 */
   readonly stopTimeout?: number;
   /** Keep the private prefix directory after stop(). @default false */
   readonly keepPrefix?: boolean;
   readonly signal?: AbortSignal;
 }
-
-export interface RestartNginxOptions {
-  /** This restart's strategy. @default the instance's `restartStrategy` */
-  readonly strategy?: RestartStrategy;
-  readonly signal?: AbortSignal;
-}
-
-/** A running nginx from {@link startNginx}. */
-export interface StartedNginx {
-  /** The master's pid (changes on restart, except `'reload'`). */
-  readonly pid: number;
-  /** The port of the first listen. */
-  readonly port: number;
-  /** Every listen port of your config -> the port this instance binds. */
-  readonly ports: Readonly<Record<string, number>>;
-  readonly host: string;
-  /** `http://127.0.0.1:<port>/` */
-  readonly url: string;
-  /** The private prefix directory (conf/, logs/, temp/). */
-  readonly prefix: string;
-  /** The current instance's token (served at `/.rebind-ready` with Host `rebind-ready.invalid`). */
-  readonly token: string | undefined;
-  readonly binary: NginxBinary;
-  /** Restarts; resolves when the new instance is proven to answer and the old one is gone. */
-  restart(options?: RestartNginxOptions): Promise<void>;
-  /** Stops nginx (SIGQUIT, SIGKILL after `stopTimeout`), removes the prefix. Idempotent. */
-  stop(): Promise<void>;
-  /** The error log's content. */
-  errorLog(): Promise<string>;
-  /** nginx's stdout and stderr. */
-  output(): string;
-  [Symbol.asyncDispose](): Promise<void>;
-}
-
-export interface NginxInstance {
-  readonly process: StartedProcess;
-  readonly token: string | undefined;
-  readonly port: number;
-  readonly lines: LineMap;
-}
-
-const log = createLogger('nginx');
 
 function validate(options: StartNginxOptions): void {
   if (typeof options !== 'object' || options === null)
@@ -132,128 +76,22 @@ function validate(options: StartNginxOptions): void {
 export async function startNginx(options: StartNginxOptions): Promise<StartedNginx> {
   validate(options);
   const binary = await findNginx(options.binary);
-  let source: NginxSource = loadSource(options);
-  let fresh = true;
   const host = options.host ?? '127.0.0.1';
-  const defaults = binaryDefaults(binary);
-  const originalPorts = listenPorts(source.directives);
   const prefix = await makePrivatePrefix();
   // Removed by stop(), or by the watchdog if this process dies first.
   const unguardPrefix =
     options.keepPrefix === true ? () => undefined : (await getWatchdog()).guardDirectory(prefix);
-  const extras: ExtraPort[] = [];
-  let restartable: Restartable<NginxInstance> | undefined;
+  let launcher: NginxLauncher | undefined;
+  let restartable: Restartable<NginxInstance>;
   try {
-    for (const original of originalPorts.slice(1))
-      extras.push(await leaseExtraPort(host, original));
-    const conf = join(prefix, 'conf', 'nginx.conf');
-    const errorLogPath = join(prefix, 'logs', 'error.log');
-    const hasHttp = () => source.directives.some((d) => d.name === 'http');
-
-    // Every start and reload re-reads your config (and its includes), so that an edit
-    // between tests is picked up; a new listen port gets its own allocated port.
-    const reread = async () => {
-      if (!fresh) source = loadSource(options);
-      fresh = false;
-      for (const original of listenPorts(source.directives)) {
-        if (original === originalPorts[0] || extras.some((e) => e.original === original)) continue;
-        extras.push(await leaseExtraPort(host, original));
-      }
-    };
-
-    const render = (plan: RestartPlan, target: ReadyTarget) => {
-      const portMap = new Map<number, number>();
-      portMap.set(originalPorts[0] ?? 80, plan.port);
-      for (const e of extras) portMap.set(e.original, e.port);
-      return renderConfig(source.directives, {
-        prefix,
-        host,
-        portMap,
-        mainPort: plan.port,
-        reuseport: plan.reuseport,
-        extraReuseport: extras.length > 0 && isLoopback(plan.host),
-        token: target.token,
-        readySocket: 'socketPath' in target ? target.socketPath : undefined,
-        addUser: defaults.addUser,
-        tempPaths: defaults.tempPaths,
-        compiledPrefix: defaults.compiledPrefix,
-      });
-    };
-
-    const start = async (plan: RestartPlan, signal?: AbortSignal): Promise<NginxInstance> => {
-      await reread();
-      const target = readyTarget(prefix, randomBytes(8).toString('hex'), host, plan.port);
-      const { text, lines } = render(plan, target);
-      // Sync on purpose: a thread-pool round trip costs milliseconds on a loaded machine.
-      try {
-        writeFileSync(conf, text, { mode: 0o600 });
-      } catch (error) {
-        throw writeFailure(error, conf, "nginx's rendered config");
-      }
-      let bindLine: string | undefined;
-      let output = '';
-      let reportBindFailure: (line: string) => void = () => undefined;
-      const failed = new Promise<never>((_, reject) => {
-        reportBindFailure = (line) => reject(new Error(line));
-      });
-      failed.catch(() => undefined);
-      let proc: StartedProcess;
-      try {
-        proc = await startProcess({
-          command: binary.path,
-          args: [
-            '-p',
-            `${prefix}/`,
-            '-c',
-            conf,
-            ...(binary.supportsErrorLogFlag ? ['-e', errorLogPath] : []),
-          ],
-          env: { NGINX: plan.socket ? `3;` : undefined },
-          extraFds: plan.socket ? [plan.socket.fd] : [],
-          onOutput: (chunk) => {
-            if (output.length < 65536) output += chunk;
-            if (bindLine !== undefined) return;
-            bindLine = BIND_FAILURE.exec(output)?.[0];
-            if (bindLine !== undefined) reportBindFailure(bindLine);
-          },
-          ready: readyCheck({
-            port: plan.port,
-            target: hasHttp() ? target : undefined,
-            failure: () => bindLine,
-            failed,
-          }),
-          readyInterval: 1,
-          readyTimeout: options.readyTimeout ?? 10_000,
-          stop: { signal: 'SIGQUIT', timeout: options.stopTimeout ?? 5000 },
-          signal,
-        });
-      } catch (error) {
-        if (bindLine !== undefined)
-          throw await bindFailureError(
-            bindLine,
-            { port: plan.port, host, reusePort: plan.reuseport },
-            output,
-          );
-        if (isRebindError(error, 'REBIND_PROCESS_EXITED'))
-          throw configError(output, conf, lines) ?? error;
-        throw error;
-      }
-      // nginx makes unix sockets 0666 when it binds them; run/ is private, and so is this.
-      if (hasHttp() && 'socketPath' in target) chmodSync(target.socketPath, 0o600);
-      log('[nginx:%d] master %d ready (%s)', plan.port, proc.pid, plan.strategy);
-      return {
-        process: proc,
-        token: hasHttp() ? target.token : undefined,
-        port: plan.port,
-        lines,
-      };
-    };
-
+    launcher = new NginxLauncher(options, binary, binaryDefaults(binary), host, prefix);
+    await launcher.leaseExtras();
+    const nginx = launcher;
     restartable = await startRestartable<NginxInstance>(
       {
         name: 'nginx',
         strategies: restartStrategies,
-        start,
+        start: (plan, signal) => nginx.start(plan, signal),
         // A restart stops the old instance fast (TERM): a request still in flight belongs to
         // a test that is over, and a graceful QUIT would wait for it (a half-sent request:
         // up to client_header_timeout, 60 s), charging the next test. stop() stays graceful.
@@ -263,16 +101,7 @@ export async function startNginx(options: StartNginxOptions): Promise<StartedNgi
               ? { signal: 'SIGTERM', timeout: options.stopTimeout ?? 5000 }
               : undefined,
           ),
-        reload: async (instance, plan, signal) =>
-          reloadNginx(instance, {
-            reread,
-            render: (target) => render(plan, target),
-            target: (token) => readyTarget(prefix, token, host, plan.port),
-            conf,
-            errorLogPath,
-            timeout: options.readyTimeout ?? 10_000,
-            signal,
-          }),
+        reload: (instance, plan, signal) => nginx.reload(instance, plan, signal),
       },
       {
         host,
@@ -284,7 +113,7 @@ export async function startNginx(options: StartNginxOptions): Promise<StartedNgi
       },
     );
   } catch (error) {
-    await Promise.all(extras.map((e) => e.release()));
+    await Promise.all((launcher?.extras ?? []).map((e) => e.release()));
     // keepPrefix keeps the rendered copy a config error names
     if (options.keepPrefix !== true) await rm(prefix, { recursive: true, force: true });
     unguardPrefix();
@@ -294,8 +123,8 @@ export async function startNginx(options: StartNginxOptions): Promise<StartedNgi
     binary,
     host,
     prefix,
-    originalPorts,
-    extras,
+    originalPorts: launcher.originalPorts,
+    extras: launcher.extras,
     keep: options.keepPrefix === true,
     unguardPrefix,
   });

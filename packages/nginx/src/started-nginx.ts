@@ -1,77 +1,105 @@
+// The handle startNginx returns: core's one handle shape over the restartable nginx, plus
+// what is nginx's own (prefix, binary, errorLog(), output()).
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Restartable } from '@rebind/core';
+import type { RestartOptions, Restartable, ServiceHandle, StartedProcess } from '@rebind/core';
+import { RestartableHandle } from '@rebind/core/internal';
 import type { ExtraPort } from './extra-port.js';
 import type { NginxBinary } from './find-nginx.js';
-import type { NginxInstance, RestartNginxOptions, StartedNginx } from './start-nginx.js';
+import type { LineMap } from './render-config.js';
+
+/** What `restart()` takes: core's {@link RestartOptions}. */
+export type RestartNginxOptions = RestartOptions;
+
+/** A running nginx from {@link startNginx}: core's {@link ServiceHandle} plus nginx's own members. */
+export interface StartedNginx extends ServiceHandle {
+  /** The master's pid (changes on restart, except `'reload'`). */
+  readonly pid: number;
+  /** The port of the first listen. */
+  readonly port: number;
+  /** Every listen port of your config -> the port this instance binds. */
+  readonly ports: Readonly<Record<string, number>>;
+  readonly host: string;
+  /** `http://127.0.0.1:<port>/` */
+  readonly url: string;
+  /** The private prefix directory (conf/, logs/, temp/). */
+  readonly prefix: string;
+  /** The current instance's token (served at `/.rebind-ready` with Host `rebind-ready.invalid`). */
+  readonly token: string | undefined;
+  readonly binary: NginxBinary;
+  /** Restarts; resolves when the new instance is proven to answer and the old one is gone. */
+  restart(options?: RestartNginxOptions): Promise<void>;
+  /** Stops nginx (SIGQUIT, SIGKILL after `stopTimeout`), removes the prefix. Idempotent. */
+  stop(): Promise<void>;
+  /** The error log's content. */
+  errorLog(): Promise<string>;
+  /** nginx's stdout and stderr. */
+  output(): string;
+}
+
+/** One nginx instance (a master process tree) as the restarter holds it. */
+export interface NginxInstance {
+  readonly process: StartedProcess;
+  readonly token: string | undefined;
+  readonly port: number;
+  readonly lines: LineMap;
+}
+
+export interface NginxHandleInfo {
+  readonly binary: NginxBinary;
+  readonly host: string;
+  readonly prefix: string;
+  readonly originalPorts: readonly number[];
+  readonly extras: readonly ExtraPort[];
+  readonly keep: boolean;
+  readonly unguardPrefix: () => void;
+}
 
 /** The handle {@link startNginx} returns: a view over the restartable's current instance. */
-export class StartedNginxHandle implements StartedNginx {
-  #stopped: Promise<void> | undefined;
+export class StartedNginxHandle extends RestartableHandle<NginxInstance> implements StartedNginx {
   constructor(
-    readonly restartable: Restartable<NginxInstance>,
-    readonly info: {
-      readonly binary: NginxBinary;
-      readonly host: string;
-      readonly prefix: string;
-      readonly originalPorts: readonly number[];
-      readonly extras: readonly ExtraPort[];
-      readonly keep: boolean;
-      readonly unguardPrefix: () => void;
-    },
-  ) {}
-
-  get pid() {
-    return this.restartable.instance.process.pid;
+    restartable: Restartable<NginxInstance>,
+    readonly info: NginxHandleInfo,
+  ) {
+    super(restartable, {
+      host: info.host,
+      port: (_, plan) => plan.port,
+      ports: (_, plan) => {
+        const ports: Record<string, number> = {
+          [String(info.originalPorts[0] ?? plan.port)]: plan.port,
+        };
+        for (const e of info.extras) ports[String(e.original)] = e.port;
+        return ports;
+      },
+      token: (instance) => instance.token,
+      pid: (instance) => instance.process.pid,
+      cleanup: async () => {
+        try {
+          await Promise.all(info.extras.map((e) => e.release()));
+          if (!info.keep) await rm(info.prefix, { recursive: true, force: true });
+        } finally {
+          info.unguardPrefix();
+        }
+      },
+    });
   }
-  get port() {
+
+  override get pid(): number {
+    return this.instance.process.pid;
+  }
+  override get port(): number {
     return this.restartable.plan.port;
   }
-  get ports() {
-    const ports: Record<string, number> = {
-      [String(this.info.originalPorts[0] ?? this.port)]: this.port,
-    };
-    for (const e of this.info.extras) ports[String(e.original)] = e.port;
-    return ports;
-  }
-  get host() {
-    return this.info.host;
-  }
-  get url() {
-    const host = this.info.host.includes(':') ? `[${this.info.host}]` : this.info.host;
-    return `http://${host}:${this.port}/`;
-  }
-  get prefix() {
+  get prefix(): string {
     return this.info.prefix;
   }
-  get token() {
-    return this.restartable.instance.token;
-  }
-  get binary() {
+  get binary(): NginxBinary {
     return this.info.binary;
   }
-  async restart(options: RestartNginxOptions = {}): Promise<void> {
-    await this.restartable.restart(options);
-  }
   output(): string {
-    return this.restartable.instance.process.output();
+    return this.instance.process.output();
   }
   async errorLog(): Promise<string> {
     return readFile(join(this.info.prefix, 'logs', 'error.log'), 'utf8').catch(() => '');
-  }
-  stop(): Promise<void> {
-    this.#stopped ??= (async () => {
-      try {
-        await this.restartable.stop();
-      } finally {
-        await Promise.all(this.info.extras.map((e) => e.release()));
-        if (!this.info.keep) await rm(this.info.prefix, { recursive: true, force: true });
-        this.info.unguardPrefix();
-      }
-    })();
-    return this.#stopped;
-  }
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.stop();
   }
 }

@@ -14,7 +14,7 @@ export interface ServiceEndpoint {
   readonly port: number;
   /** Every published port by its name or container port (`{ '80': 41234 }`). */
   readonly ports: Readonly<Record<string, number>>;
-  /** `http://127.0.0.1:41234` */
+  /** `http://127.0.0.1:41234/` (always ending with `/`) */
   readonly url: string;
   /** Differs for every instance: changes with each restart. */
   readonly token: string;

@@ -36,7 +36,9 @@ describe('startServiceHost', () => {
     const second = await callControl(control, 'test-start', 1);
     const other = await callControl(control, 'test-start', 2);
     expect(second.web?.pid).not.toBe(first.web?.pid);
-    expect(second.web?.token).toMatch(/^\d+-[0-9a-f]{8}\/web\/1\/2$/);
+    // A command's token is its handle's: a fresh one per instance (REBIND_TOKEN in its env).
+    expect(second.web?.token).toMatch(/^[0-9a-f]{16}$/);
+    expect(second.web?.token).not.toBe(first.web?.token);
     expect(second.api?.pid).toBe(first.api?.pid);
     expect(other.api?.port).not.toBe(first.api?.port);
     expect(other.web?.port).not.toBe(first.web?.port);

@@ -4,23 +4,10 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { createLogger, isRebindError } from '@rebind/core';
-import type { ControlCall, Endpoints, RebindContext, ServiceEndpoint } from './client.js';
+import type { RebindContext, ServiceEndpoint } from './client.js';
 import { resolveServices, type RebindOptions, type ResolvedService } from './declaration.js';
 import { removeStale } from './remove-stale.js';
-import type { ServiceInstance } from './service-instance.js';
-import { startInstance } from './start-instance.js';
-
-interface Slot {
-  readonly service: ResolvedService;
-  readonly slot: number;
-  instance: ServiceInstance;
-  generation: number;
-  /** A test already ran against this instance: the next test needs a fresh one. */
-  used: boolean;
-  /** A restart begun at `test-end`, awaited by the slot's next `test-start`. */
-  pending: Promise<void> | undefined;
-  readonly pids: Set<number>;
-}
+import { ServiceSlots } from './service-slots.js';
 
 /** Figures for the summary line. */
 export interface HostStats {
@@ -42,150 +29,41 @@ export interface ServiceHost {
   stop(): Promise<{ leftovers: number[] }>;
 }
 
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-};
+const calls = new Set(['acquire', 'test-start', 'test-end', 'stats']);
 
-export async function startServiceHost(options: RebindOptions): Promise<ServiceHost> {
-  const services = resolveServices(options);
-  const log = createLogger('runner', process.pid);
-  const runId = `${process.pid}-${randomBytes(4).toString('hex')}`;
-  const labels = { 'rebind.runner': runId };
-  if (options.removeStale ?? true) await removeStale(services, log);
-
-  const slots = new Map<string, Promise<Slot>>();
-  const restartMs: number[] = [];
-  let tests = 0;
-  let stopping = false;
-
-  const endpointOf = (s: Slot): ServiceEndpoint => {
-    const { token, ...address } = s.instance.address();
-    return {
-      service: s.service.name,
-      slot: s.slot,
-      ...address,
-      token: token ?? `${runId}/${s.service.name}/${s.slot}/${s.generation}`,
-    };
-  };
-  const track = (s: Slot) => {
-    const pid = s.instance.address().pid;
-    if (pid !== undefined) s.pids.add(pid);
-  };
-
-  function slotOf(service: ResolvedService, slot: number): Promise<Slot> {
-    const key = `${service.name}#${slot}`;
-    let pending = slots.get(key);
-    if (pending === undefined) {
-      log('starting %s for slot %d', service.name, slot);
-      pending = startInstance({ service, slot, labels }).then((instance) => {
-        const s: Slot = {
-          service,
-          slot,
-          instance,
-          generation: 1,
-          used: false,
-          pending: undefined,
-          pids: new Set(),
-        };
-        track(s);
-        return s;
-      });
-      slots.set(key, pending);
-      pending.catch(() => slots.delete(key));
-    }
-    return pending;
-  }
-
-  async function restart(s: Slot): Promise<void> {
-    const t0 = performance.now();
-    await s.instance.restart();
-    restartMs.push(performance.now() - t0);
-    s.generation += 1;
-    track(s);
-  }
-
-  // After a test, restart its per-test instances at once: the restart overlaps the
-  // runner's own work between tests (reporting, hooks), and the next test-start awaits it.
-  function testEnd(slot: number): void {
-    for (const service of services) {
-      if (service.pristine !== 'per-test') continue;
-      void slots.get(`${service.name}#${slot}`)?.then((s) => {
-        if (!s.used || s.pending !== undefined || stopping) return;
-        const pending = restart(s).then(() => void (s.used = false));
-        s.pending = pending;
-        pending.catch((error: unknown) => log('restart of %s failed: %s', service.name, error));
-      });
-    }
-  }
-
-  async function settle(s: Slot): Promise<void> {
-    const pending = s.pending;
-    if (pending === undefined) return;
-    try {
-      await pending;
-    } finally {
-      s.pending = undefined;
-    }
-  }
-
-  async function endpoints(call: ControlCall, slot: number): Promise<Endpoints> {
-    if (stopping) throw new Error('rebind: the run is ending; no new instances.');
-    if (call === 'test-start') tests += 1;
-    const entries = await Promise.all(
-      services.map(async (service) => {
-        const s = await slotOf(service, service.pristine === 'shared' ? 0 : slot);
-        // A restart begun at test-end must finish first: the managers have no address
-        // while they restart.
-        await settle(s);
-        if (call === 'test-start' && service.pristine === 'per-test') {
-          if (s.used) await restart(s);
-          s.used = true;
-        }
-        return [service.name, endpointOf(s)] as const;
-      }),
-    );
-    return Object.fromEntries(entries);
-  }
-
-  const secret = randomBytes(12).toString('hex');
+/** The control channel: loopback HTTP, a per-run secret path. */
+async function startControl(
+  slots: ServiceSlots,
+  secret: string,
+  stats: () => HostStats,
+): Promise<{ server: Server; port: number }> {
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://control');
     const [, key, call] = url.pathname.split('/');
+    const slot = Number(url.searchParams.get('slot') ?? 1);
     const reply = (status: number, body: unknown) => {
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(body));
     };
-    if (
-      key !== secret ||
-      (call !== 'acquire' && call !== 'test-start' && call !== 'test-end' && call !== 'stats')
-    ) {
+    if (key !== secret || call === undefined || !calls.has(call)) {
       reply(404, { error: { message: 'unknown rebind control call' } });
-      return;
-    }
-    if (call === 'test-end') {
-      testEnd(Number(url.searchParams.get('slot') ?? 1));
+    } else if (call === 'test-end') {
+      slots.testEnd(slot);
       reply(200, { endpoints: {} });
-      return;
+    } else if (call === 'stats') {
+      reply(200, { endpoints: {}, stats: stats() });
+    } else {
+      slots.endpoints(call as 'acquire' | 'test-start', slot).then(
+        (result) => reply(200, { endpoints: result }),
+        (error: unknown) =>
+          reply(500, {
+            error: {
+              message: error instanceof Error ? error.message : String(error),
+              code: isRebindError(error) ? error.code : undefined,
+            },
+          }),
+      );
     }
-    if (call === 'stats') {
-      reply(200, { endpoints: {}, stats: host.stats() });
-      return;
-    }
-    endpoints(call, Number(url.searchParams.get('slot') ?? 1)).then(
-      (result) => reply(200, { endpoints: result }),
-      (error: unknown) =>
-        reply(500, {
-          error: {
-            message: error instanceof Error ? error.message : String(error),
-            code: isRebindError(error) ? error.code : undefined,
-          },
-        }),
-    );
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -193,64 +71,52 @@ export async function startServiceHost(options: RebindOptions): Promise<ServiceH
   });
   server.unref();
   const address = server.address();
-  const controlPort = typeof address === 'object' && address !== null ? address.port : 0;
+  return { server, port: typeof address === 'object' && address !== null ? address.port : 0 };
+}
 
+export async function startServiceHost(options: RebindOptions): Promise<ServiceHost> {
+  const services = resolveServices(options);
+  const log = createLogger('runner', process.pid);
+  const runId = `${process.pid}-${randomBytes(4).toString('hex')}`;
+  if (options.removeStale ?? true) await removeStale(services, log);
+  const slots = new ServiceSlots(services, runId, log);
+  const stats = (): HostStats => ({
+    tests: slots.tests,
+    restarts: slots.restartMs.length,
+    restartMs: [...slots.restartMs],
+    slots: slots.size,
+  });
+  const secret = randomBytes(12).toString('hex');
+  const { server, port } = await startControl(slots, secret, stats);
+
+  const stopAll = async (): Promise<number[]> => {
+    try {
+      return await slots.stopAll();
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  };
   const shared: Record<string, ServiceEndpoint> = {};
   try {
     for (const service of services.filter((s) => s.pristine === 'shared'))
-      shared[service.name] = endpointOf(await slotOf(service, 0));
+      shared[service.name] = slots.endpointOf(await slots.slotOf(service, 0));
   } catch (error) {
     await stopAll();
     throw error;
   }
 
-  async function stopAll(): Promise<number[]> {
-    stopping = true;
-    const all = await Promise.allSettled([...slots.values()]);
-    slots.clear();
-    await Promise.allSettled(
-      all.flatMap((r) => (r.status === 'fulfilled' && r.value.pending ? [r.value.pending] : [])),
-    );
-    const pids: number[] = [];
-    const results = await Promise.allSettled(
-      all.map(async (r) => {
-        if (r.status !== 'fulfilled') return;
-        pids.push(...r.value.pids);
-        await r.value.instance.stop();
-      }),
-    );
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-    const failed = results.find((r) => r.status === 'rejected');
-    if (failed) throw failed.reason;
-    return pids.filter(alive);
-  }
-
-  const host: ServiceHost = {
+  return {
     context: {
-      control: `http://127.0.0.1:${controlPort}/${secret}`,
+      control: `http://127.0.0.1:${port}/${secret}`,
       policies: Object.fromEntries(services.map((s) => [s.name, s.pristine])),
       shared,
     },
     services,
-    stats: () => ({
-      tests,
-      restarts: restartMs.length,
-      restartMs: [...restartMs],
-      slots: slots.size,
-    }),
-    async rerun() {
-      const all = await Promise.all(slots.values());
-      await Promise.allSettled(all.map(settle));
-      await Promise.all(
-        all
-          .filter((s) => s.service.rerun === 'restart')
-          .map((s) => restart(s).then(() => void (s.used = false))),
-      );
-    },
+    stats,
+    rerun: () => slots.rerun(),
     async stop() {
       return { leftovers: await stopAll() };
     },
   };
-  return host;
 }

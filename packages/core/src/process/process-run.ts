@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { OutputTail } from './output-tail.js';
-import type { ProcessExit, StartProcessOptions } from './start-process.js';
+import type { ProcessExit, StartProcessOptions } from './process-options.js';
 import { stopProcessGroup, type StopOptions } from './stop-tree.js';
 
 /** One run of a started command: the child, its output tail and its exit. */

@@ -1,60 +1,34 @@
+// startProcess(): a command in its own process group, guarded by the owner's watchdog,
+// proven ready, and restarted through core's one restart mechanism.
+import { randomBytes } from 'node:crypto';
 import { basename } from 'node:path';
+import { RestartableHandle, type ServiceHandle } from '../handle/service-handle.js';
+import { serviceUrl } from '../handle/service-url.js';
 import { createLogger } from '../logger.js';
+import { startRestartable } from '../restart/restart.js';
+import type { RestartPlan } from '../restart/restart-plan.js';
+import { invalidOption, throwIfAborted, validateSignal, validateTimeout } from '../validate.js';
+import type { ProcessExit, StartProcessOptions } from './process-options.js';
 import { ProcessRun, commandText } from './process-run.js';
 import type { ReadyCheck } from './readiness.js';
 import type { StopOptions } from './stop-tree.js';
-import { invalidOption, throwIfAborted, validateSignal, validateTimeout } from '../validate.js';
 import { exitedError, waitReady } from './wait-ready.js';
 import { getWatchdog } from './watchdog.js';
-import { Serial } from '../restart/serial.js';
 
-export interface StartProcessOptions {
-  /** The program: a path or a name looked up on PATH (no shell). */
-  readonly command: string;
-  /** @default [] */
-  readonly args?: readonly string[];
-  readonly cwd?: string;
-  /** Variables added to (or, `undefined`, removed from) `process.env`. */
-  readonly env?: Readonly<Record<string, string | undefined>>;
-  /** What proves the process ready. @default none: ready once spawned */
-  readonly ready?: ReadyCheck;
-  /** Ms to wait for readiness before `REBIND_START_TIMEOUT`. @default 30000 */
-  readonly readyTimeout?: number;
-  /** Ms between polls of a `tcp`, `http` or `check` readiness. @default 1, doubling to 20 */
-  readonly readyInterval?: number;
-  /** How `stop()` stops the tree (a failed start is SIGKILLed at once). @default SIGTERM, SIGKILL after 5000 ms */
-  readonly stop?: StopOptions;
-  /** Open file descriptors (or handles) given to the child as fds 3, 4, ... */
-  readonly extraFds?: readonly number[];
-  /** Bytes of combined stdout and stderr kept for `output()` and errors. @default 65536 */
-  readonly outputLimit?: number;
-  /** Called with each chunk of output as it arrives. */
-  readonly onOutput?: (chunk: string, stream: 'stdout' | 'stderr') => void;
-  /** Guard the process group with the owner's watchdog. @default true */
-  readonly watchdog?: boolean;
-  /** Aborts the start (the process is stopped, then `REBIND_ABORTED`). */
-  readonly signal?: AbortSignal;
-}
+export type { ProcessExit, StartProcessOptions } from './process-options.js';
 
-export interface ProcessExit {
-  /** Exit code, or null when ended by a signal. */
-  readonly code: number | null;
-  readonly signal: NodeJS.Signals | null;
-}
-
-/** A started process tree (its own process group). */
-export interface StartedProcess {
+/** A started process tree (its own process group): core's {@link ServiceHandle} plus its output and exit. */
+export interface StartedProcess extends ServiceHandle {
   /** Pid of the process (also its process group id). Changes on `restart()`. */
   readonly pid: number;
+  /** A fresh token per run, also given to the command as `REBIND_TOKEN`. */
+  readonly token: string;
   /** Combined stdout and stderr of the current run (the last `outputLimit` bytes). */
   output(): string;
   /** Resolves (never rejects) when the current run's process exits. */
   readonly exited: Promise<ProcessExit>;
-  /** Stops the whole tree, then starts the command again and waits for readiness. */
-  restart(): Promise<void>;
   /** Stops the whole tree; idempotent; resolves when every process of it is gone. */
   stop(options?: StopOptions): Promise<void>;
-  [Symbol.asyncDispose](): Promise<void>;
 }
 
 function validate(options: StartProcessOptions): void {
@@ -67,6 +41,8 @@ function validate(options: StartProcessOptions): void {
     (!Array.isArray(options.args) || options.args.some((a) => typeof a !== 'string'))
   )
     throw invalidOption('args', 'an array of strings', options.args);
+  if (options.host !== undefined && (typeof options.host !== 'string' || options.host === ''))
+    throw invalidOption('host', 'an IP address', options.host);
   if (options.readyTimeout !== undefined) validateTimeout(options.readyTimeout, 'readyTimeout');
   if (options.stop?.timeout !== undefined) validateTimeout(options.stop.timeout, 'stop.timeout');
   validateSignal(options.signal);
@@ -97,47 +73,82 @@ async function launch(options: StartProcessOptions): Promise<ProcessRun> {
   return run;
 }
 
-class StartedProcessHandle implements StartedProcess {
-  #run: ProcessRun;
-  #options: StartProcessOptions;
+/** One start's options: `{port}` and `{host}` replaced, PORT, HOST and REBIND_TOKEN set. */
+function planned(
+  options: StartProcessOptions,
+  plan: RestartPlan,
+  token: string,
+  signal: AbortSignal | undefined,
+): StartProcessOptions {
+  if (options.port === undefined)
+    return { ...options, env: { ...options.env, REBIND_TOKEN: token }, signal };
+  const fill = (text: string) =>
+    text.replaceAll('{port}', String(plan.port)).replaceAll('{host}', plan.host);
+  const env: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(options.env ?? {})) env[k] = v === undefined ? v : fill(v);
+  const ready = readyOn(options.ready, plan, fill);
+  return {
+    ...options,
+    args: (options.args ?? []).map(fill),
+    env: { ...env, PORT: String(plan.port), HOST: plan.host, REBIND_TOKEN: token },
+    ready,
+    signal,
+  };
+}
 
-  constructor(run: ProcessRun, options: StartProcessOptions) {
-    this.#run = run;
-    this.#options = options;
-  }
+/** The readiness check of one start: `{ tcp: port }` by default; an `http` path is on the instance's own url. */
+function readyOn(
+  ready: ReadyCheck | undefined,
+  plan: RestartPlan,
+  fill: (text: string) => string,
+): ReadyCheck {
+  if (ready === undefined) return { tcp: plan.port };
+  if (!('http' in ready) || typeof ready.http !== 'string') return ready;
+  const http = ready.http.startsWith('/')
+    ? serviceUrl(plan.host, plan.port, ready.http)
+    : fill(ready.http);
+  return { ...ready, http };
+}
 
-  get pid(): number {
-    return this.#run.pid;
-  }
+interface ProcessInstance {
+  readonly run: ProcessRun;
+  readonly token: string;
+}
 
-  get exited(): Promise<ProcessExit> {
-    return this.#run.exited;
-  }
-
-  output(): string {
-    return this.#run.tail.text();
-  }
-
-  restart(): Promise<void> {
-    return this.#serial(async () => {
-      await this.#run.stop(undefined);
-      this.#run = await launch({ ...this.#options, signal: undefined });
+class StartedProcessHandle extends RestartableHandle<ProcessInstance> implements StartedProcess {
+  constructor(
+    restartable: ConstructorParameters<typeof RestartableHandle<ProcessInstance>>[0],
+    host: string,
+    readonly last: () => ProcessRun,
+    readonly stopWith: { options?: StopOptions },
+  ) {
+    super(restartable, {
+      host,
+      port: (_, plan) => plan.port,
+      ports: (_, plan) => (plan.port === 0 ? {} : { [String(plan.port)]: plan.port }),
+      token: (instance) => instance.token,
+      pid: (instance) => instance.run.pid,
     });
   }
 
-  stop(options?: StopOptions): Promise<void> {
-    return this.#serial(() => this.#run.stop(options));
+  override get pid(): number {
+    return this.last().pid;
   }
-
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.stop();
+  override get token(): string {
+    return this.instance.token;
   }
-
-  // restart() and stop() run one at a time, in call order: a stop() during a restart
-  // stops the new process, not only the old one.
-  readonly #serialQueue = new Serial();
-  #serial<T>(fn: () => Promise<T>): Promise<T> {
-    return this.#serialQueue.run(fn);
+  override get url(): string {
+    return this.restartable.plan.port === 0 ? '' : super.url;
+  }
+  get exited(): Promise<ProcessExit> {
+    return this.last().exited;
+  }
+  output(): string {
+    return this.last().tail.text();
+  }
+  override stop(options?: StopOptions): Promise<void> {
+    this.stopWith.options ??= options;
+    return super.stop();
   }
 }
 
@@ -145,9 +156,30 @@ class StartedProcessHandle implements StartedProcess {
  * Starts `command` in its own process group, guarded by the owner's watchdog, and waits
  * until `ready` proves it ready. Readiness races the process's exit: an early exit fails
  * at once with `REBIND_PROCESS_EXITED`, its exit code and the tail of its output.
+ * `restart()` stops the whole tree, then starts the command again on the same port.
  */
 export async function startProcess(options: StartProcessOptions): Promise<StartedProcess> {
   validate(options);
-  const run = await launch(options);
-  return new StartedProcessHandle(run, options);
+  const host = options.host ?? '127.0.0.1';
+  const stopWith: { options?: StopOptions } = {};
+  let last: ProcessRun | undefined;
+  const restartable = await startRestartable<ProcessInstance>(
+    {
+      name: `\`${commandText(options)}\``,
+      strategies: ['wait'],
+      start: async (plan, signal) => {
+        const token = randomBytes(8).toString('hex');
+        const run = await launch(planned(options, plan, token, signal));
+        last = run;
+        return { run, token };
+      },
+      stop: (instance) => instance.run.stop(stopWith.options),
+    },
+    {
+      host,
+      ...(options.port === undefined ? { ports: [] } : { port: options.port }),
+      signal: options.signal,
+    },
+  );
+  return new StartedProcessHandle(restartable, host, () => last as ProcessRun, stopWith);
 }

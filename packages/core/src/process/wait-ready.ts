@@ -2,7 +2,7 @@ import { RebindError, indentOutput } from '../errors.js';
 import type { ProcessRun } from './process-run.js';
 import { commandText } from './process-run.js';
 import { describeReadyCheck, pollReadyCheck } from './readiness.js';
-import type { StartProcessOptions } from './start-process.js';
+import type { StartProcessOptions } from './process-options.js';
 import { throwIfAborted } from '../validate.js';
 
 export function exitedError(run: ProcessRun, options: StartProcessOptions): RebindError {

@@ -1,0 +1,243 @@
+// One compose project's model and instances: `docker-compose config` once (fixed host
+// ports checked, a held one failing or remapped), then per instance `up` from a generated
+// file and readiness, and removal through the Engine API (no stop grace period).
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type Docker from 'dockerode';
+import { parse, stringify } from 'yaml';
+import { RebindError, createLogger, type PortLease } from '@rebind/core';
+import { indentOutput } from '@rebind/core/internal';
+import { allocateHostPort } from './allocate-host-port.js';
+import { addLabels, composePorts, setPublished } from './compose-ports.js';
+import type { DockerConnection } from './connect-docker.js';
+import { describeHolder, findPortHolder, fixFor } from './find-port-holder.js';
+import { guardContainer } from './guard-container.js';
+import { removeContainer, type RemappedPort } from './launch-container.js';
+import { labelKeys, ownerLabels } from './session.js';
+import { waitReady } from './wait-ready.js';
+
+/** What one project needs, fixed for its lifetime. */
+export interface ComposeContext {
+  readonly connection: DockerConnection;
+  readonly engineIsLocal: boolean;
+  readonly projectName: string;
+  readonly files: readonly string[];
+  readonly cwd: string;
+  /** The temp directory holding the generated compose file. */
+  readonly dir: string;
+  readonly host: string;
+  readonly env: NodeJS.ProcessEnv;
+  readonly timeout: number;
+  readonly policy: 'fail' | 'remap';
+}
+
+/** The resolved model, with held fixed ports remapped (leases kept for the project's life). */
+export interface ComposeModel {
+  readonly model: unknown;
+  readonly leases: readonly PortLease[];
+  readonly remappedPorts: readonly (RemappedPort & { readonly service: string })[];
+}
+
+/** One `up` of the project. */
+export interface ComposeInstance {
+  /** A fresh token per instance (also the containers' `rebind.token` label). */
+  readonly token: string;
+  readonly containers: readonly string[];
+  /** `service:containerPort` -> host port. */
+  readonly published: ReadonlyMap<string, number>;
+  readonly unguards: readonly (() => void)[];
+}
+
+export const tokenLabel = 'rebind.token';
+
+export function runCompose(context: ComposeContext, args: readonly string[]): Promise<string> {
+  return new Promise((resolvePromise, reject) => {
+    execFile(
+      'docker-compose',
+      [...args],
+      { env: context.env, cwd: context.cwd, maxBuffer: 16 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        if (error) reject(Object.assign(error, { output: `${stderr}${stdout}` }));
+        else resolvePromise(stdout);
+      },
+    );
+  });
+}
+
+const outputOf = (error: unknown) => String((error as { output?: string }).output ?? error);
+
+function projectContainers(docker: Docker, project: string): Promise<Docker.ContainerInfo[]> {
+  return docker.listContainers({
+    all: true,
+    filters: { label: [`com.docker.compose.project=${project}`] },
+  });
+}
+
+/** `docker-compose config`, then each fixed host port checked: a held one fails or is remapped. */
+export async function resolveModel(context: ComposeContext): Promise<ComposeModel> {
+  const log = createLogger('compose', context.projectName);
+  let model: unknown;
+  try {
+    model = parse(
+      await runCompose(context, [...context.files.flatMap((f) => ['-f', f]), 'config']),
+    );
+  } catch (error) {
+    throw new RebindError(
+      'REBIND_CONFIG_INVALID',
+      `docker-compose rejected ${context.files.join(', ')}:\n${indentOutput(outputOf(error))}`,
+      { cause: error, details: { files: context.files } },
+    );
+  }
+  const leases: PortLease[] = [];
+  const remappedPorts: (RemappedPort & { service: string })[] = [];
+  try {
+    for (const port of composePorts(model)) {
+      if (port.published === undefined || port.protocol !== 'tcp') continue;
+      const holder = await findPortHolder(context.connection.docker, port.published, {
+        engineIsLocal: context.engineIsLocal,
+      });
+      if (holder.kind === 'unknown') continue;
+      if (context.policy === 'fail') {
+        throw new RebindError(
+          'REBIND_PORT_IN_USE',
+          `Compose service ${port.service} asks for host port ${port.hostIp ?? '0.0.0.0'}:${port.published} (container port ${port.target}), held by ${describeHolder(holder)}. ${fixFor(holder, true)}`,
+          {
+            details: {
+              port: port.published,
+              service: port.service,
+              containerPort: port.target,
+              holder,
+            },
+          },
+        );
+      }
+      const lease = await allocateHostPort(port.hostIp ?? '0.0.0.0');
+      leases.push(lease);
+      setPublished(model, port, lease.port);
+      const remap = {
+        service: port.service,
+        containerPort: port.target,
+        requested: port.published,
+        port: lease.port,
+        holder: describeHolder(holder),
+      };
+      remappedPorts.push(remap);
+      log('remapped %s %d -> %d (%s)', remap.service, remap.requested, remap.port, remap.holder);
+    }
+  } catch (error) {
+    await Promise.all(leases.map((l) => l.release()));
+    throw error;
+  }
+  return { model, leases, remappedPorts };
+}
+
+/** `up` from a generated file with this instance's labels, then every container proven ready. */
+export async function upInstance(
+  context: ComposeContext,
+  resolved: ComposeModel,
+): Promise<ComposeInstance> {
+  const { docker } = context.connection;
+  const token = `rb-${randomBytes(6).toString('hex')}`;
+  const model: unknown = structuredClone(resolved.model);
+  addLabels(model, {
+    ...ownerLabels(),
+    [labelKeys.handle]: context.projectName,
+    [tokenLabel]: token,
+  });
+  const generated = join(context.dir, 'docker-compose.rebind.yml');
+  // Every string quoted: compose 1.29 reads YAML 1.1 (an ISO date or `on` would change type).
+  await writeFile(
+    generated,
+    stringify(model, { defaultStringType: 'QUOTE_DOUBLE', defaultKeyType: 'PLAIN' }),
+  );
+  const unguards: (() => void)[] = [];
+  try {
+    await runCompose(context, [
+      ...['-p', context.projectName, '-f', generated],
+      ...['up', '-d', '--no-color', '--remove-orphans'],
+    ]);
+  } catch (error) {
+    await removeProject(context, unguards);
+    throw new RebindError(
+      'REBIND_CONTAINER_FAILED',
+      `docker-compose up failed for project ${context.projectName}:\n${indentOutput(outputOf(error))}`,
+      { cause: error, details: { projectName: context.projectName } },
+    );
+  }
+  try {
+    const containers = await projectContainers(docker, context.projectName);
+    for (const c of containers) unguards.push(await guardContainer(context.connection, c.Id));
+    await waitAllReady(context, containers);
+    createLogger('compose', context.projectName)('up: %d containers', containers.length);
+    return {
+      token,
+      containers: containers.map((c) => c.Id),
+      published: publishedOf(containers),
+      unguards,
+    };
+  } catch (error) {
+    await removeProject(context, unguards);
+    throw error;
+  }
+}
+
+async function waitAllReady(
+  context: ComposeContext,
+  containers: readonly Docker.ContainerInfo[],
+): Promise<void> {
+  const { docker } = context.connection;
+  const deadline = performance.now() + context.timeout;
+  await Promise.all(
+    containers.map(async (c) => {
+      const info = await docker.getContainer(c.Id).inspect();
+      const ports = new Map<number, number>();
+      for (const p of c.Ports)
+        if (p.PublicPort !== undefined && p.Type === 'tcp') ports.set(p.PrivatePort, p.PublicPort);
+      await waitReady(ports.size > 0 ? 'listening' : 'started', {
+        docker,
+        id: c.Id,
+        name: (c.Names[0] ?? c.Id).replace(/^\//, ''),
+        pid: info.State.Pid,
+        host: context.host,
+        ports,
+        timeout: Math.max(0, deadline - performance.now()),
+        totalTimeout: context.timeout,
+        signal: undefined,
+      });
+    }),
+  );
+}
+
+function publishedOf(containers: readonly Docker.ContainerInfo[]): Map<string, number> {
+  const published = new Map<string, number>();
+  for (const c of containers) {
+    const service = c.Labels['com.docker.compose.service'] ?? '';
+    for (const p of c.Ports)
+      if (p.PublicPort !== undefined) published.set(`${service}:${p.PrivatePort}`, p.PublicPort);
+  }
+  return published;
+}
+
+/** Removes every container and network of the project, and drops their guards. */
+export async function removeProject(
+  context: ComposeContext,
+  unguards: readonly (() => void)[],
+): Promise<void> {
+  const { docker } = context.connection;
+  const containers = await projectContainers(docker, context.projectName);
+  await Promise.all(containers.map((c) => removeContainer(docker, c.Id)));
+  const networks = await docker.listNetworks({
+    filters: { label: [`com.docker.compose.project=${context.projectName}`] },
+  });
+  await Promise.all(
+    networks.map((n) =>
+      docker
+        .getNetwork(n.Id)
+        .remove()
+        .catch(() => {}),
+    ),
+  );
+  for (const unguard of unguards) unguard();
+}

@@ -1,0 +1,181 @@
+// One nginx instance after another for one handle: re-reads your config, renders it for
+// a restart plan, starts the master (proving the new instance answers) or reloads it.
+import { randomBytes } from 'node:crypto';
+import { chmodSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  createLogger,
+  isRebindError,
+  startProcess,
+  type RestartPlan,
+  type StartedProcess,
+} from '@rebind/core';
+import { isLoopback, writeFailure } from '@rebind/core/internal';
+import type { BinaryDefaults } from './binary-defaults.js';
+import { leaseExtraPort, type ExtraPort } from './extra-port.js';
+import type { NginxBinary } from './find-nginx.js';
+import { BIND_FAILURE, bindFailureError, configError } from './nginx-errors.js';
+import { loadSource, type NginxSource } from './nginx-source.js';
+import { readyCheck, readyTarget, type ReadyTarget } from './ready-check.js';
+import { reloadNginx } from './reload-nginx.js';
+import { listenPorts, renderConfig } from './render-config.js';
+import type { NginxInstance } from './started-nginx.js';
+
+const log = createLogger('nginx');
+
+/** What the launcher reads of startNginx's options. */
+export type LauncherOptions = Parameters<typeof loadSource>[0] & {
+  readonly readyTimeout?: number;
+  readonly stopTimeout?: number;
+};
+
+export class NginxLauncher {
+  #source: NginxSource;
+  #fresh = true;
+  readonly extras: ExtraPort[] = [];
+  readonly originalPorts: readonly number[];
+  readonly conf: string;
+  readonly errorLogPath: string;
+
+  constructor(
+    readonly options: LauncherOptions,
+    readonly binary: NginxBinary,
+    readonly defaults: BinaryDefaults,
+    readonly host: string,
+    readonly prefix: string,
+  ) {
+    this.#source = loadSource(options);
+    this.originalPorts = listenPorts(this.#source.directives);
+    this.conf = join(prefix, 'conf', 'nginx.conf');
+    this.errorLogPath = join(prefix, 'logs', 'error.log');
+  }
+
+  /** Leases a port for every listen of your config beyond the first. */
+  async leaseExtras(): Promise<void> {
+    for (const original of this.originalPorts.slice(1))
+      this.extras.push(await leaseExtraPort(this.host, original));
+  }
+
+  #hasHttp(): boolean {
+    return this.#source.directives.some((d) => d.name === 'http');
+  }
+
+  // Every start and reload re-reads your config (and its includes), so that an edit
+  // between tests is picked up; a new listen port gets its own allocated port.
+  async reread(): Promise<void> {
+    if (!this.#fresh) this.#source = loadSource(this.options);
+    this.#fresh = false;
+    for (const original of listenPorts(this.#source.directives)) {
+      if (original === this.originalPorts[0] || this.extras.some((e) => e.original === original))
+        continue;
+      this.extras.push(await leaseExtraPort(this.host, original));
+    }
+  }
+
+  render(plan: RestartPlan, target: ReadyTarget) {
+    const portMap = new Map<number, number>();
+    portMap.set(this.originalPorts[0] ?? 80, plan.port);
+    for (const e of this.extras) portMap.set(e.original, e.port);
+    return renderConfig(this.#source.directives, {
+      prefix: this.prefix,
+      host: this.host,
+      portMap,
+      mainPort: plan.port,
+      reuseport: plan.reuseport,
+      extraReuseport: this.extras.length > 0 && isLoopback(plan.host),
+      token: target.token,
+      readySocket: 'socketPath' in target ? target.socketPath : undefined,
+      addUser: this.defaults.addUser,
+      tempPaths: this.defaults.tempPaths,
+      compiledPrefix: this.defaults.compiledPrefix,
+    });
+  }
+
+  async start(plan: RestartPlan, signal?: AbortSignal): Promise<NginxInstance> {
+    await this.reread();
+    const target = readyTarget(this.prefix, randomBytes(8).toString('hex'), this.host, plan.port);
+    const { text, lines } = this.render(plan, target);
+    // Sync on purpose: a thread-pool round trip costs milliseconds on a loaded machine.
+    try {
+      writeFileSync(this.conf, text, { mode: 0o600 });
+    } catch (error) {
+      throw writeFailure(error, this.conf, "nginx's rendered config");
+    }
+    const watch = watchBindFailure();
+    let proc: StartedProcess;
+    try {
+      proc = await startProcess({
+        command: this.binary.path,
+        args: [
+          ...['-p', `${this.prefix}/`, '-c', this.conf],
+          ...(this.binary.supportsErrorLogFlag ? ['-e', this.errorLogPath] : []),
+        ],
+        env: { NGINX: plan.socket ? `3;` : undefined },
+        extraFds: plan.socket ? [plan.socket.fd] : [],
+        onOutput: watch.onOutput,
+        ready: readyCheck({
+          port: plan.port,
+          target: this.#hasHttp() ? target : undefined,
+          failure: () => watch.bindLine,
+          failed: watch.failed,
+        }),
+        readyInterval: 1,
+        readyTimeout: this.options.readyTimeout ?? 10_000,
+        stop: { signal: 'SIGQUIT', timeout: this.options.stopTimeout ?? 5000 },
+        signal,
+      });
+    } catch (error) {
+      if (watch.bindLine !== undefined)
+        throw await bindFailureError(
+          watch.bindLine,
+          { port: plan.port, host: this.host, reusePort: plan.reuseport },
+          watch.output,
+        );
+      if (isRebindError(error, 'REBIND_PROCESS_EXITED'))
+        throw configError(watch.output, this.conf, lines) ?? error;
+      throw error;
+    }
+    // nginx makes unix sockets 0666 when it binds them; run/ is private, and so is this.
+    if (this.#hasHttp() && 'socketPath' in target) chmodSync(target.socketPath, 0o600);
+    log('[nginx:%d] master %d ready (%s)', plan.port, proc.pid, plan.strategy);
+    return {
+      process: proc,
+      token: this.#hasHttp() ? target.token : undefined,
+      port: plan.port,
+      lines,
+    };
+  }
+
+  reload(instance: NginxInstance, plan: RestartPlan, signal?: AbortSignal): Promise<NginxInstance> {
+    return reloadNginx(instance, {
+      reread: () => this.reread(),
+      render: (target) => this.render(plan, target),
+      target: (token) => readyTarget(this.prefix, token, this.host, plan.port),
+      conf: this.conf,
+      errorLogPath: this.errorLogPath,
+      timeout: this.options.readyTimeout ?? 10_000,
+      signal,
+    });
+  }
+}
+
+/** nginx's output as it arrives, and its first bind failure line (which fails the start at once). */
+function watchBindFailure() {
+  let reportBindFailure: (line: string) => void = () => undefined;
+  const failed = new Promise<never>((_, reject) => {
+    reportBindFailure = (line) => reject(new Error(line));
+  });
+  failed.catch(() => undefined);
+  const watch = {
+    output: '',
+    bindLine: undefined as string | undefined,
+    failed,
+    onOutput: (chunk: string) => {
+      if (watch.output.length < 65536) watch.output += chunk;
+      if (watch.bindLine !== undefined) return;
+      watch.bindLine = BIND_FAILURE.exec(watch.output)?.[0];
+      if (watch.bindLine !== undefined) reportBindFailure(watch.bindLine);
+    },
+  };
+  return watch;
+}

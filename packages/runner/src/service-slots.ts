@@ -1,0 +1,173 @@
+// The runner's slots: one handle per service and worker slot (slot 0: shared), restarted
+// per test on request. The second and last layer above a manager's handle.
+import type { Logger, ServiceHandle } from '@rebind/core';
+import type { ControlCall, Endpoints, ServiceEndpoint } from './client.js';
+import type { ResolvedService } from './declaration.js';
+import { startInstance } from './start-instance.js';
+
+export interface Slot {
+  readonly service: ResolvedService;
+  readonly slot: number;
+  readonly handle: ServiceHandle;
+  generation: number;
+  /** A test already ran against this instance: the next test needs a fresh one. */
+  used: boolean;
+  /** A restart begun at `test-end`, awaited by the slot's next `test-start`. */
+  pending: Promise<void> | undefined;
+  readonly pids: Set<number>;
+}
+
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+export class ServiceSlots {
+  readonly #slots = new Map<string, Promise<Slot>>();
+  readonly restartMs: number[] = [];
+  tests = 0;
+  stopping = false;
+
+  constructor(
+    readonly services: readonly ResolvedService[],
+    readonly runId: string,
+    readonly log: Logger,
+  ) {}
+
+  get size(): number {
+    return this.#slots.size;
+  }
+
+  endpointOf(s: Slot): ServiceEndpoint {
+    const { handle } = s;
+    return {
+      service: s.service.name,
+      slot: s.slot,
+      host: handle.host,
+      port: handle.port,
+      ports: handle.ports,
+      url: handle.url,
+      ...(handle.pid === undefined ? {} : { pid: handle.pid }),
+      token: handle.token ?? `${this.runId}/${s.service.name}/${s.slot}/${s.generation}`,
+    };
+  }
+
+  slotOf(service: ResolvedService, slot: number): Promise<Slot> {
+    const key = `${service.name}#${slot}`;
+    let pending = this.#slots.get(key);
+    if (pending === undefined) {
+      this.log('starting %s for slot %d', service.name, slot);
+      const labels = { 'rebind.runner': this.runId };
+      pending = startInstance({ service, slot, labels }).then((handle) => {
+        const s: Slot = {
+          service,
+          slot,
+          handle,
+          generation: 1,
+          used: false,
+          pending: undefined,
+          pids: new Set(),
+        };
+        track(s);
+        return s;
+      });
+      this.#slots.set(key, pending);
+      pending.catch(() => this.#slots.delete(key));
+    }
+    return pending;
+  }
+
+  async restart(s: Slot): Promise<void> {
+    const t0 = performance.now();
+    await s.handle.restart();
+    this.restartMs.push(performance.now() - t0);
+    s.generation += 1;
+    track(s);
+  }
+
+  // After a test, restart its per-test instances at once: the restart overlaps the
+  // runner's own work between tests (reporting, hooks), and the next test-start awaits it.
+  testEnd(slot: number): void {
+    for (const service of this.services) {
+      if (service.pristine !== 'per-test') continue;
+      void this.#slots.get(`${service.name}#${slot}`)?.then((s) => {
+        if (!s.used || s.pending !== undefined || this.stopping) return;
+        const pending = this.restart(s).then(() => void (s.used = false));
+        s.pending = pending;
+        pending.catch((error: unknown) =>
+          this.log('restart of %s failed: %s', service.name, error),
+        );
+      });
+    }
+  }
+
+  async endpoints(call: ControlCall, slot: number): Promise<Endpoints> {
+    if (this.stopping) throw new Error('rebind: the run is ending; no new instances.');
+    if (call === 'test-start') this.tests += 1;
+    const entries = await Promise.all(
+      this.services.map(async (service) => {
+        const s = await this.slotOf(service, service.pristine === 'shared' ? 0 : slot);
+        // A restart begun at test-end must finish first: a handle has no address while
+        // it restarts.
+        await settle(s);
+        if (call === 'test-start' && service.pristine === 'per-test') {
+          if (s.used) await this.restart(s);
+          s.used = true;
+        }
+        return [service.name, this.endpointOf(s)] as const;
+      }),
+    );
+    return Object.fromEntries(entries);
+  }
+
+  /** Applies each service's `rerun` policy (watch mode). */
+  async rerun(): Promise<void> {
+    const all = await Promise.all(this.#slots.values());
+    await Promise.allSettled(all.map(settle));
+    await Promise.all(
+      all
+        .filter((s) => s.service.rerun === 'restart')
+        .map((s) => this.restart(s).then(() => void (s.used = false))),
+    );
+  }
+
+  /** Stops every handle; returns the pids still alive after. */
+  async stopAll(): Promise<number[]> {
+    this.stopping = true;
+    const all = await Promise.allSettled([...this.#slots.values()]);
+    this.#slots.clear();
+    await Promise.allSettled(
+      all.flatMap((r) => (r.status === 'fulfilled' && r.value.pending ? [r.value.pending] : [])),
+    );
+    const pids: number[] = [];
+    const results = await Promise.allSettled(
+      all.map(async (r) => {
+        if (r.status !== 'fulfilled') return;
+        pids.push(...r.value.pids);
+        await r.value.handle.stop();
+      }),
+    );
+    const failed = results.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    return pids.filter(alive);
+  }
+}
+
+function track(s: Slot): void {
+  const pid = s.handle.pid;
+  if (pid !== undefined) s.pids.add(pid);
+}
+
+async function settle(s: Slot): Promise<void> {
+  const pending = s.pending;
+  if (pending === undefined) return;
+  try {
+    await pending;
+  } finally {
+    s.pending = undefined;
+  }
+}
