@@ -5,6 +5,6 @@ export default rebindVitestConfig({
   name: 'integration-consumer',
   include: ['test/**/*.test.ts'],
   testTimeout: 240_000,
-  hookTimeout: 300_000,
+  hookTimeout: 1_000_000,
   fileParallelism: false,
 });

@@ -28,7 +28,7 @@ export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
 export function run(
   file: string,
   args: readonly string[],
-  options: { cwd: string; env?: NodeJS.ProcessEnv; timeout?: number },
+  options: { cwd: string; env?: NodeJS.ProcessEnv; timeout?: number | undefined },
 ): Promise<Run> {
   return new Promise((resolve) => {
     const child = execFile(
@@ -40,7 +40,13 @@ export function run(
         timeout: options.timeout ?? 180_000,
         maxBuffer: 64 * 1024 * 1024,
       },
-      (error) => resolve({ code: error ? Number(error.code ?? 1) || 1 : 0, output }),
+      (error) =>
+        resolve({
+          code: error ? Number(error.code ?? 1) || 1 : 0,
+          output: error?.killed
+            ? `${output}\n(killed after ${options.timeout ?? 180_000} ms)`
+            : output,
+        }),
     );
     let output = '';
     child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
@@ -73,7 +79,12 @@ export interface Project {
   /** Writes a file (creating its directory); returns its path. */
   write(path: string, content: string): string;
   /** Runs a program in the project, with `node_modules/.bin` first in PATH. */
-  run(file: string, args: readonly string[], env?: NodeJS.ProcessEnv): Promise<Run>;
+  run(
+    file: string,
+    args: readonly string[],
+    env?: NodeJS.ProcessEnv,
+    timeout?: number,
+  ): Promise<Run>;
   /** Removes the project; fails if an nginx it started is still running. */
   remove(): void;
 }
@@ -98,9 +109,10 @@ export async function createProject(
       writeFileSync(join(dir, path), content);
       return join(dir, path);
     },
-    run: (file, args, env = {}) =>
+    run: (file, args, env = {}, timeout) =>
       run(file, args, {
         cwd: dir,
+        timeout,
         env: {
           PATH: `${join(dir, 'node_modules/.bin')}:${process.env.PATH ?? ''}`,
           // servers' prefixes and the runners' caches go here, so leftovers are visible
@@ -128,15 +140,13 @@ export async function createProject(
       if (tarball === undefined) throw new Error(`${name} was not packed`);
       return tarball;
     });
-    const r = await project.run('npm', [
-      'install',
-      '-D',
-      '--no-audit',
-      '--no-fund',
-      '--prefer-offline',
-      ...specs,
-      ...registry,
-    ]);
+    const r = await project.run(
+      'npm',
+      ['install', '-D', '--no-audit', '--no-fund', '--prefer-offline', ...specs, ...registry],
+      {},
+      // a loaded CI machine took over 3 minutes to install Jest
+      900_000,
+    );
     if (r.code !== 0) throw new Error(`npm install failed:\n${r.output}`);
     return project;
   } catch (error) {

@@ -1,7 +1,12 @@
 // Real sockets, real processes, a real container: helpers that stage them and always end them.
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll } from 'vitest';
 
 export const cli = fileURLToPath(new URL('../../../packages/cli/dist/bin.js', import.meta.url));
 
@@ -119,17 +124,57 @@ export function stageAsNobody(script: string): Promise<Staged> {
   return stage(...asUser(65534, [process.execPath, '-e', script]));
 }
 
-/** `rebind <args>` with the built CLI; resolves to exit code and output. */
+let readable: string | undefined;
+// registered when a test file imports these helpers: the copy goes with the file's run
+afterAll(() => {
+  if (readable !== undefined) rmSync(readable, { recursive: true, force: true });
+  readable = undefined;
+});
+
+/**
+ * A copy of the built CLI and what it loads (@rebind/core, debug, ms) in a temp dir every
+ * user can read: the clone may sit under a directory another uid cannot enter (root's home
+ * is 0700). Made once per test file, removed after it.
+ */
+function readableCli(): string {
+  if (readable !== undefined) return readable;
+  const dir = mkdtempSync(join(tmpdir(), 'rebind-cli-'));
+  chmodSync(dir, 0o755);
+  const repo = fileURLToPath(new URL('../../../', import.meta.url));
+  const fromCore = createRequire(join(repo, 'packages/core/package.json'));
+  const debug = dirname(fromCore.resolve('debug/package.json'));
+  const ms = dirname(createRequire(join(debug, 'package.json')).resolve('ms/package.json'));
+  for (const [from, to] of [
+    ['packages/cli', '@rebind/cli'],
+    ['packages/core', '@rebind/core'],
+  ] as const)
+    for (const entry of ['package.json', 'dist'])
+      cpSync(join(repo, from, entry), join(dir, 'node_modules', to, entry), { recursive: true });
+  cpSync(debug, join(dir, 'node_modules/debug'), { recursive: true });
+  cpSync(ms, join(dir, 'node_modules/ms'), { recursive: true });
+  readable = dir;
+  return dir;
+}
+
+/**
+ * `rebind <args>` with the built CLI; resolves to exit code and output. As another uid it
+ * runs {@link readableCli}'s copy, from that directory.
+ */
 export function rebind(
   args: readonly string[],
   asUid?: number,
 ): Promise<{ code: number; stdout: string; stderr: string }> {
+  const copy = asUid === undefined ? undefined : readableCli();
   const [command, argv] =
-    asUid === undefined
+    asUid === undefined || copy === undefined
       ? [process.execPath, [cli, ...args]]
-      : asUser(asUid, [process.execPath, cli, ...args]);
+      : asUser(asUid, [
+          process.execPath,
+          join(copy, 'node_modules/@rebind/cli/dist/bin.js'),
+          ...args,
+        ]);
   return new Promise((resolve) => {
-    execFile(command, argv, (error, stdout, stderr) => {
+    execFile(command, argv, { cwd: copy }, (error, stdout, stderr) => {
       resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
     });
   });
