@@ -13,3 +13,31 @@ export {
 export { isLoopback, validateStrategy } from './restart/restart.js';
 export { listeningInodes, pidsHoldingSockets } from './proc/process-tree.js';
 export { parseProcNetTcp, readListeners } from './proc/proc-net.js';
+export { closestKey, editDistance } from './options/closest-key.js';
+export {
+  abortSignal,
+  anyValue,
+  boolean,
+  check,
+  func,
+  isObject,
+  isPort,
+  nonEmptyString,
+  oneOf,
+  port,
+  positiveInteger,
+  required,
+  rule,
+  string,
+  stringArray,
+  stringRecord,
+  timeout,
+} from './options/rules.js';
+export type { OptionPath, Rule, Schema } from './options/rules.js';
+export {
+  arrayOf,
+  objectOf,
+  optionPath,
+  unknownOption,
+  validateOptions,
+} from './options/validate-options.js';

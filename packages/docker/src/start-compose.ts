@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import type Docker from 'dockerode';
 import { parse, stringify } from 'yaml';
 import { RebindError, createLogger } from '@rebind/core';
-import { indentOutput, invalidOption, isLoopback, validateTimeout } from '@rebind/core/internal';
+import { indentOutput, invalidOption, isLoopback } from '@rebind/core/internal';
 import type { PortLease } from '@rebind/core';
 import { allocateHostPort } from './allocate-host-port.js';
 import { addLabels, composePorts, setPublished } from './compose-ports.js';
@@ -20,6 +20,7 @@ import type { RemappedPort } from './launch-container.js';
 import { ensureStaleSweep } from './start-container.js';
 import { labelKeys, ownerLabels, sessionId } from './session.js';
 import { waitReady } from './wait-ready.js';
+import { validateComposeOptions } from './validate-compose-options.js';
 
 export interface StartComposeOptions {
   /** The compose files, as `docker-compose -f` takes them. */
@@ -73,19 +74,9 @@ async function projectContainers(docker: Docker, project: string): Promise<Docke
 }
 
 export async function startCompose(options: StartComposeOptions): Promise<StartedCompose> {
-  if (typeof options !== 'object' || options === null)
-    throw invalidOption('options', 'an object', options);
-  if (
-    !Array.isArray(options.files) ||
-    options.files.length === 0 ||
-    options.files.some((f) => typeof f !== 'string')
-  ) {
-    throw invalidOption('files', 'a non-empty array of compose file paths', options.files);
-  }
+  validateComposeOptions(options);
   const policy = options.onPortConflict ?? 'fail';
-  if (policy !== 'fail' && policy !== 'remap')
-    throw invalidOption('onPortConflict', "'fail' or 'remap'", policy);
-  const timeout = validateTimeout(options.timeout ?? 60_000);
+  const timeout = options.timeout ?? 60_000;
   const connection = await connectDocker({ dockerHost: options.dockerHost });
   const { docker } = connection;
   const local = connection.endpoint.startsWith('unix://');

@@ -3,13 +3,7 @@
 import { isIP } from 'node:net';
 import type Docker from 'dockerode';
 import { createLogger, startRestartable } from '@rebind/core';
-import {
-  invalidOption,
-  isLoopback,
-  validatePort,
-  validateSignal,
-  validateTimeout,
-} from '@rebind/core/internal';
+import { invalidOption, isLoopback, validatePort } from '@rebind/core/internal';
 import type { RestartPlan } from '@rebind/core';
 import { allocateHostPort } from './allocate-host-port.js';
 import { connectDocker } from './connect-docker.js';
@@ -27,6 +21,7 @@ import type {
 import { removeStaleOn } from './remove-stale-containers.js';
 import { sessionId } from './session.js';
 import type { ReadyCheck } from './wait-ready.js';
+import { validateContainerOptions } from './validate-container-options.js';
 
 export interface PortMapping {
   /** The port inside the container. */
@@ -137,21 +132,11 @@ function normalisePorts(ports: unknown): Map<number, HostPortRequest> {
 }
 
 export async function startContainer(options: StartContainerOptions): Promise<StartedContainer> {
-  if (typeof options !== 'object' || options === null)
-    throw invalidOption('options', 'an object', options);
-  if (typeof options.image !== 'string' || options.image === '')
-    throw invalidOption('image', 'a non-empty string', options.image);
+  validateContainerOptions(options);
   const ports = normalisePorts(options.ports);
   const policy = options.onPortConflict ?? 'fail';
-  if (!['fail', 'remap', 'wait'].includes(policy))
-    throw invalidOption('onPortConflict', "'fail', 'remap' or 'wait'", policy);
-  const timeout = validateTimeout(options.timeout ?? 30_000);
-  const signal = validateSignal(options.signal);
-  if (options.hostIp !== undefined && isIP(options.hostIp) === 0)
-    throw invalidOption('hostIp', 'an IP address', options.hostIp);
-  if (options.name !== undefined && !/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(options.name)) {
-    throw invalidOption('name', 'a container name ([a-zA-Z0-9][a-zA-Z0-9_.-]*)', options.name);
-  }
+  const timeout = options.timeout ?? 30_000;
+  const signal = options.signal;
 
   const connection: DockerConnection = await connectDocker({ dockerHost: options.dockerHost });
   const local = connection.endpoint.startsWith('unix://');

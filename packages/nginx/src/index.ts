@@ -3,4 +3,5 @@ export { findNginx, parseNginxVersion } from './find-nginx.js';
 export type { NginxBinary } from './find-nginx.js';
 export { startNginx } from './start-nginx.js';
 export type { RestartNginxOptions, StartNginxOptions, StartedNginx } from './start-nginx.js';
+export { validateNginxOptions } from './validate-nginx-options.js';
 export { READY_HOST, READY_PATH } from './render-config.js';

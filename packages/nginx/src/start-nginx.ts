@@ -15,13 +15,7 @@ import {
   type Restartable,
   type StartedProcess,
 } from '@rebind/core';
-import {
-  invalidOption,
-  isLoopback,
-  validateSignal,
-  validateStrategy,
-  validateTimeout,
-} from '@rebind/core/internal';
+import { isLoopback } from '@rebind/core/internal';
 import { findNginx, type NginxBinary } from './find-nginx.js';
 import { BIND_FAILURE, bindFailureError, configError } from './nginx-errors.js';
 import { loadSource, type NginxSource } from './nginx-source.js';
@@ -31,6 +25,7 @@ import { binaryDefaults } from './binary-defaults.js';
 import { StartedNginxHandle } from './started-nginx.js';
 import { leaseExtraPort, type ExtraPort } from './extra-port.js';
 import { readyCheck, readyTarget, type ReadyTarget } from './ready-check.js';
+import { validateNginxOptions } from './validate-nginx-options.js';
 
 export interface StartNginxOptions {
   /** Your nginx.conf: a path, or the configuration text. */
@@ -98,30 +93,12 @@ export interface NginxInstance {
 
 const log = createLogger('nginx');
 
-function validate(options: StartNginxOptions): void {
-  if (typeof options !== 'object' || options === null)
-    throw invalidOption('options', 'an object', options);
-  if ((options.config === undefined) === (options.snippet === undefined))
-    throw invalidOption(
-      'config',
-      'a path or text, or else a `snippet` (exactly one of them)',
-      options.config,
-    );
-  if (options.host !== undefined && (typeof options.host !== 'string' || options.host === ''))
-    throw invalidOption('host', 'an IP address', options.host);
-  if (options.restartStrategy !== undefined)
-    validateStrategy(options.restartStrategy, restartStrategies);
-  if (options.readyTimeout !== undefined) validateTimeout(options.readyTimeout, 'readyTimeout');
-  if (options.stopTimeout !== undefined) validateTimeout(options.stopTimeout, 'stopTimeout');
-  validateSignal(options.signal);
-}
-
 /**
  * Starts a pristine nginx from your config (or a snippet) in a private prefix directory,
  * on loopback ports rebind allocates, and resolves once the new instance itself answers.
  */
 export async function startNginx(options: StartNginxOptions): Promise<StartedNginx> {
-  validate(options);
+  validateNginxOptions(options);
   const binary = await findNginx(options.binary);
   let source: NginxSource = loadSource(options);
   let fresh = true;

@@ -2,11 +2,11 @@
 // for the instance's lifetime, supervised by core's startProcess (its own process group,
 // guarded by the owner's watchdog), restarted on the same port.
 import { allocatePort, startProcess } from '@rebind/core';
-import type { CommandServiceOptions } from './declaration.js';
+import { optionsOf } from './declaration.js';
 import type { InstanceAddress, ServiceInstance, StartContext } from './service-instance.js';
 
 export async function startCommandService({ service }: StartContext): Promise<ServiceInstance> {
-  const options = service.options as unknown as CommandServiceOptions;
+  const options = optionsOf(service, 'command');
   const host = options.host ?? '127.0.0.1';
   const lease = await allocatePort({ host });
   const port = lease.port;

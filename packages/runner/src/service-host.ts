@@ -5,10 +5,11 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { createLogger, isRebindError } from '@rebind/core';
 import type { ControlCall, Endpoints, RebindContext, ServiceEndpoint } from './client.js';
-import { resolveServices, type RebindOptions, type ResolvedService } from './declaration.js';
+import type { RebindOptions, ResolvedService } from './declaration.js';
 import { removeStale } from './remove-stale.js';
 import type { ServiceInstance } from './service-instance.js';
 import { startInstance } from './start-instance.js';
+import { validateServices } from './validate-services.js';
 
 interface Slot {
   readonly service: ResolvedService;
@@ -52,7 +53,7 @@ const alive = (pid: number): boolean => {
 };
 
 export async function startServiceHost(options: RebindOptions): Promise<ServiceHost> {
-  const services = resolveServices(options);
+  const services = await validateServices(options);
   const log = createLogger('runner', process.pid);
   const runId = `${process.pid}-${randomBytes(4).toString('hex')}`;
   const labels = { 'rebind.runner': runId };

@@ -1,25 +1,21 @@
 // Picks the manager that runs a service of each kind. Managers are imported when first
 // used, so a run with only commands never loads the Docker client.
-import type { StartComposeOptions, StartContainerOptions } from '@rebind/docker';
-import type { StartNginxOptions } from '@rebind/nginx';
+import type { StartContainerOptions } from '@rebind/docker';
 import { startCommandService } from './command-service.js';
-import type { ServiceKind } from './declaration.js';
+import { optionsOf, type ServiceKind } from './declaration.js';
 import type { InstanceStarter, ServiceInstance, StartContext } from './service-instance.js';
 
 const withLabels = (
-  options: Readonly<Record<string, unknown>>,
+  options: StartContainerOptions,
   labels: Readonly<Record<string, string>>,
-) => ({
-  ...options,
-  labels: { ...(options.labels as Record<string, string> | undefined), ...labels },
-});
+): StartContainerOptions => ({ ...options, labels: { ...options.labels, ...labels } });
 
 const starters: Record<ServiceKind, InstanceStarter> = {
   command: startCommandService,
 
   async nginx({ service }: StartContext): Promise<ServiceInstance> {
     const { startNginx } = await import('@rebind/nginx');
-    const nginx = await startNginx(service.options as StartNginxOptions);
+    const nginx = await startNginx(optionsOf(service, 'nginx'));
     return {
       address: () => ({
         host: nginx.host,
@@ -36,7 +32,7 @@ const starters: Record<ServiceKind, InstanceStarter> = {
 
   async container({ service, labels }: StartContext): Promise<ServiceInstance> {
     const { startContainer } = await import('@rebind/docker');
-    const options = withLabels(service.options, labels) as unknown as StartContainerOptions;
+    const options = withLabels(optionsOf(service, 'container'), labels);
     const container = await startContainer(options);
     const published = (options.ports ?? []).map((p) => (typeof p === 'number' ? p : p.container));
     return {
@@ -56,9 +52,7 @@ const starters: Record<ServiceKind, InstanceStarter> = {
   // `endpoint: { service, port }` (stripped before startCompose) names the main endpoint.
   async compose({ service }: StartContext): Promise<ServiceInstance> {
     const { startCompose } = await import('@rebind/docker');
-    const { endpoint, ...options } = service.options as unknown as StartComposeOptions & {
-      readonly endpoint: { readonly service: string; readonly port: number };
-    };
+    const { endpoint, ...options } = optionsOf(service, 'compose');
     let compose = await startCompose(options);
     return {
       address: () => {

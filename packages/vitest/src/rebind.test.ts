@@ -26,6 +26,16 @@ describe('rebind()', () => {
       'Expected the `services.web` option to be an object with exactly one of `nginx`, `container`, `compose` or `command`, got `{"pristine":"shared"}` (object).',
     );
   });
+
+  it("checks each declaration with its manager's validator when Vitest resolves the config", async () => {
+    await expect(
+      rebind({
+        services: { web: { nginx: { snippet: 'return 200;', restartStrategi: 'reload' } } },
+      } as never).config(),
+    ).rejects.toThrow(
+      'Unknown option `services.web.nginx.restartStrategi` of startNginx. Did you mean `services.web.nginx.restartStrategy`?',
+    );
+  });
 });
 
 describe('endpoint()', () => {

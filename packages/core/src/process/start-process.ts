@@ -3,7 +3,8 @@ import { createLogger } from '../logger.js';
 import { ProcessRun, commandText } from './process-run.js';
 import type { ReadyCheck } from './readiness.js';
 import type { StopOptions } from './stop-tree.js';
-import { invalidOption, throwIfAborted, validateSignal, validateTimeout } from '../validate.js';
+import { throwIfAborted } from '../validate.js';
+import { validateProcessOptions } from './validate-process-options.js';
 import { exitedError, waitReady } from './wait-ready.js';
 import { getWatchdog } from './watchdog.js';
 
@@ -54,21 +55,6 @@ export interface StartedProcess {
   /** Stops the whole tree; idempotent; resolves when every process of it is gone. */
   stop(options?: StopOptions): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
-}
-
-function validate(options: StartProcessOptions): void {
-  if (typeof options !== 'object' || options === null)
-    throw invalidOption('options', 'an object', options);
-  if (typeof options.command !== 'string' || options.command === '')
-    throw invalidOption('command', 'a non-empty string', options.command);
-  if (
-    options.args !== undefined &&
-    (!Array.isArray(options.args) || options.args.some((a) => typeof a !== 'string'))
-  )
-    throw invalidOption('args', 'an array of strings', options.args);
-  if (options.readyTimeout !== undefined) validateTimeout(options.readyTimeout, 'readyTimeout');
-  if (options.stop?.timeout !== undefined) validateTimeout(options.stop.timeout, 'stop.timeout');
-  validateSignal(options.signal);
 }
 
 const log = createLogger('process');
@@ -148,7 +134,7 @@ class StartedProcessHandle implements StartedProcess {
  * at once with `REBIND_PROCESS_EXITED`, its exit code and the tail of its output.
  */
 export async function startProcess(options: StartProcessOptions): Promise<StartedProcess> {
-  validate(options);
+  validateProcessOptions(options);
   const run = await launch(options);
   return new StartedProcessHandle(run, options);
 }

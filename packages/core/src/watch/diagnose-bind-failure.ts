@@ -7,6 +7,8 @@ import { reusePortProbe } from '../net/probe.js';
 import { parseBindFailureMessage } from './parse-bind-failure.js';
 import { unixSocketState } from './unix-socket.js';
 import { invalidOption, validatePort } from '../validate.js';
+import { anyValue, boolean, check, string, type Schema } from '../options/rules.js';
+import { validateOptions } from '../options/validate-options.js';
 
 /** Why a bind failed. */
 export type BindFailureCause =
@@ -58,6 +60,24 @@ interface Finding {
 
 const auto = "or let rebind choose a port (port: 'auto')";
 
+// `port` and `host` are checked where they are read (they may come from `message`).
+const pids = check(
+  'an array of pids',
+  (v) => Array.isArray(v) && v.every((p) => Number.isInteger(p) && (p as number) > 0),
+);
+const schema: Schema = {
+  port: anyValue,
+  host: anyValue,
+  message: string(),
+  path: string(),
+  ownPids: pids,
+  previousPids: pids,
+  reuseAddr: boolean,
+  reusePort: boolean,
+  server: string(),
+  platform: string(),
+};
+
 /**
  * Builds the `REBIND_PORT_IN_USE` error for a failed bind: it names the holder (pid and
  * command line, or container name and id), the cause and the fix. Never suggests killing
@@ -66,9 +86,12 @@ const auto = "or let rebind choose a port (port: 'auto')";
 export async function diagnoseBindFailure(
   options: DiagnoseBindFailureOptions,
 ): Promise<RebindError> {
-  if (typeof options !== 'object' || options === null) {
-    throw invalidOption('options', 'an object such as `{ port: 8080 }`', options);
-  }
+  validateOptions(
+    options,
+    schema,
+    { path: '', owner: 'diagnoseBindFailure' },
+    'an object such as `{ port: 8080 }`',
+  );
   const parsed = parseBindFailureMessage(options.message ?? '');
   const path = options.path ?? parsed.path;
   const port = options.port ?? parsed.port;

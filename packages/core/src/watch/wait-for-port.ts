@@ -16,6 +16,8 @@ import {
   validateSignal,
   validateTimeout,
 } from '../validate.js';
+import { anyValue, type Schema } from '../options/rules.js';
+import { validateOptions } from '../options/validate-options.js';
 
 export interface WaitForPortOptions {
   /**
@@ -102,6 +104,17 @@ function connectTargets(host?: string): string[] {
   return [host];
 }
 
+// Each option is checked below, where it is read.
+const schema: Schema = {
+  until: anyValue,
+  pid: anyValue,
+  host: anyValue,
+  timeout: anyValue,
+  signal: anyValue,
+  platform: anyValue,
+  probeClose: anyValue,
+};
+
 /**
  * Resolves as soon as `port` is free or listening (see {@link WaitForPortOptions.until}).
  * On Linux it polls every millisecond with probes that cost microseconds: a bind probe that
@@ -112,9 +125,12 @@ function connectTargets(host?: string): string[] {
  */
 export async function waitForPort(port: number, options: WaitForPortOptions): Promise<void> {
   validatePort(port);
-  if (typeof options !== 'object' || options === null) {
-    throw invalidOption('options', "an object such as `{ until: 'free' }`", options);
-  }
+  validateOptions(
+    options,
+    schema,
+    { path: '', owner: 'waitForPort' },
+    "an object such as `{ until: 'free' }`",
+  );
   const { until } = options;
   if (until !== 'free' && until !== 'listening') {
     throw invalidOption('until', "`'free'` or `'listening'`", until);
