@@ -22,6 +22,9 @@ export const errorCodes = [
   'REBIND_DOCKER_UNAVAILABLE',
   'REBIND_IMAGE_NOT_FOUND',
   'REBIND_CONTAINER_FAILED',
+  'REBIND_NOT_RUNNING',
+  'REBIND_NOT_SET_UP',
+  'REBIND_PROBE_FAILED',
 ] as const;
 
 export type RebindErrorCode = (typeof errorCodes)[number];

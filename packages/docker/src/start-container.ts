@@ -2,7 +2,7 @@
 // proven from the new instance, and which never outlives its owner.
 import { isIP } from 'node:net';
 import type Docker from 'dockerode';
-import { createLogger, startRestartable } from '@rebind/core';
+import { RebindError, createLogger, startRestartable } from '@rebind/core';
 import { invalidOption, isLoopback, validatePort } from '@rebind/core/internal';
 import type { RestartPlan } from '@rebind/core';
 import { allocateHostPort } from './allocate-host-port.js';
@@ -220,15 +220,17 @@ export async function startContainer(options: StartContainerOptions): Promise<St
   );
   const log = createLogger('docker', restartable.instance.name);
   let stopped = false;
+  let lastName = restartable.instance.name;
 
   const need = (): Instance => {
     const instance = stopped ? undefined : restartable.current;
     if (instance === undefined)
-      throw invalidOption(
-        'container',
-        'running (it was stopped, or its restart failed)',
-        'stopped',
+      throw new RebindError(
+        'REBIND_NOT_RUNNING',
+        `Container ${lastName} is not running: it was stopped, or its last restart failed. Start a new one with startContainer().`,
+        { details: { name: lastName } },
       );
+    lastName = instance.name;
     return instance;
   };
   const portOf = (containerPort?: number): number => {

@@ -3,9 +3,10 @@
 // control channel. Used by @rebind/vitest's globalSetup and @rebind/jest's globalSetup.
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import { createLogger, isRebindError } from '@rebind/core';
+import { RebindError, createLogger } from '@rebind/core';
 import type { ControlCall, Endpoints, RebindContext, ServiceEndpoint } from './client.js';
 import type { RebindOptions, ResolvedService } from './declaration.js';
+import { toWire } from './control-error.js';
 import { removeStale } from './remove-stale.js';
 import type { ServiceInstance } from './service-instance.js';
 import { startInstance } from './start-instance.js';
@@ -135,7 +136,8 @@ export async function startServiceHost(options: RebindOptions): Promise<ServiceH
   }
 
   async function endpoints(call: ControlCall, slot: number): Promise<Endpoints> {
-    if (stopping) throw new Error('rebind: the run is ending; no new instances.');
+    if (stopping)
+      throw new RebindError('REBIND_NOT_RUNNING', 'rebind: the run is ending; no new instances.');
     if (call === 'test-start') tests += 1;
     const entries = await Promise.all(
       services.map(async (service) => {
@@ -179,13 +181,7 @@ export async function startServiceHost(options: RebindOptions): Promise<ServiceH
     }
     endpoints(call, Number(url.searchParams.get('slot') ?? 1)).then(
       (result) => reply(200, { endpoints: result }),
-      (error: unknown) =>
-        reply(500, {
-          error: {
-            message: error instanceof Error ? error.message : String(error),
-            code: isRebindError(error) ? error.code : undefined,
-          },
-        }),
+      (error: unknown) => reply(500, { error: toWire(error) }),
     );
   });
   await new Promise<void>((resolve, reject) => {

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { getSystemErrorName } from 'node:util';
 import { isIPv6 as isV6 } from 'node:net';
 import net from 'node:net';
+import { RebindError } from '../errors.js';
 
 // A bind probe must never put the port in LISTEN, even briefly: a server binding at that
 // instant would fail (nginx then retries only 500 ms later). net.Server.listen() always
@@ -100,6 +101,14 @@ export function listenProbe(address: string, port: number, ipv6Only = true): Pro
   });
 }
 
+/** What to do about a bind probe that failed for a reason other than a held port. */
+function probeFix(errno: string, host: string): string {
+  if (errno === 'EMFILE' || errno === 'ENFILE')
+    return 'This process is out of file descriptors: raise the limit (`ulimit -n`) or close what leaks them.';
+  if (errno === 'EADDRNOTAVAIL') return `Use an address of this machine instead of ${host}.`;
+  return "Check the address and the machine's network configuration.";
+}
+
 let ipv6 = true;
 
 /** False once a probe found no IPv6 on this machine. */
@@ -120,7 +129,11 @@ export async function canBind(port: number, hosts: readonly string[]): Promise<b
       if ((await listenProbe('0.0.0.0', port, false)) !== 'ok') return false;
     } else if (result === 'EADDRINUSE' || result === 'EACCES') return false;
     else if (result !== 'ok') {
-      throw new Error(`Probing ${host}:${port} failed with ${result}`);
+      throw new RebindError(
+        'REBIND_PROBE_FAILED',
+        `Probing whether ${host.includes(':') ? `[${host}]` : host}:${port} is free failed with ${result}, which is not a port conflict. ${probeFix(result, host)}`,
+        { details: { host, port, errno: result } },
+      );
     }
   }
   return true;

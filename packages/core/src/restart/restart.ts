@@ -160,7 +160,7 @@ export async function startRestartable<I>(
   ): Promise<I> => {
     if (stopped) {
       throw new RebindError(
-        'REBIND_PROCESS_EXITED',
+        'REBIND_NOT_RUNNING',
         `${hooks.name} was stopped: restart() cannot bring it back. Start a new instance instead.`,
       );
     }
@@ -252,7 +252,7 @@ export async function startRestartable<I>(
     get instance(): I {
       if (current === undefined)
         throw new RebindError(
-          'REBIND_PROCESS_EXITED',
+          'REBIND_NOT_RUNNING',
           `${hooks.name} is not running (stopped, or its last restart failed).`,
         );
       return current;
