@@ -41,3 +41,5 @@ export {
   unknownOption,
   validateOptions,
 } from './options/validate-options.js';
+export { runOnce } from './proc/run-command.js';
+export type { RunOptions, RunResult } from './proc/run-command.js';

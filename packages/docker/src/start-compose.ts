@@ -1,14 +1,13 @@
 // startCompose(): a compose project whose fixed host ports are checked before `up`: a held
 // port fails naming its holder, or is remapped to a free one through a generated compose
 // file. down() removes everything through the Engine API at once: no stop grace period.
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type Docker from 'dockerode';
 import { parse, stringify } from 'yaml';
 import { RebindError, createLogger } from '@rebind/core';
-import { indentOutput, invalidOption, isLoopback } from '@rebind/core/internal';
+import { indentOutput, invalidOption, isLoopback, runOnce } from '@rebind/core/internal';
 import type { PortLease } from '@rebind/core';
 import { allocateHostPort } from './allocate-host-port.js';
 import { addLabels, composePorts, setPublished } from './compose-ports.js';
@@ -52,18 +51,13 @@ export interface StartedCompose {
 
 let projects = 0;
 
-function run(args: readonly string[], env: NodeJS.ProcessEnv, cwd: string): Promise<string> {
-  return new Promise((resolvePromise, reject) => {
-    execFile(
-      'docker-compose',
-      [...args],
-      { env, cwd, maxBuffer: 16 * 1024 * 1024 },
-      (error, stdout, stderr) => {
-        if (error) reject(Object.assign(error, { output: `${stderr}${stdout}` }));
-        else resolvePromise(stdout);
-      },
-    );
-  });
+async function run(args: readonly string[], env: NodeJS.ProcessEnv, cwd: string): Promise<string> {
+  const result = await runOnce('docker-compose', args, { env, cwd, maxBuffer: 16 * 1024 * 1024 });
+  if (result.failed)
+    throw Object.assign(result.error ?? new Error('docker-compose failed'), {
+      output: `${result.stderr}${result.stdout}`,
+    });
+  return result.stdout;
 }
 
 async function projectContainers(docker: Docker, project: string): Promise<Docker.ContainerInfo[]> {

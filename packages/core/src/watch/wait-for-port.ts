@@ -18,6 +18,7 @@ import {
 } from '../validate.js';
 import { anyValue, type Schema } from '../options/rules.js';
 import { validateOptions } from '../options/validate-options.js';
+import { activeHandles } from '../node-internals.js';
 
 export interface WaitForPortOptions {
   /**
@@ -87,9 +88,7 @@ function sockstatReader(): { read(): [number, number]; close(): void } {
  * lack an 'error' listener, and an RST would then throw ECONNRESET in the caller's process.
  */
 function ownListener(port: number): boolean {
-  const handles =
-    (process as unknown as { _getActiveHandles?: () => unknown[] })._getActiveHandles?.() ?? [];
-  return handles.some((h) => {
+  return activeHandles().some((h) => {
     if (!(h instanceof net.Server) || !h.listening) return false;
     const address = h.address();
     return typeof address === 'object' && address !== null && address.port === port;
