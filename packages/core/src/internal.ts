@@ -43,3 +43,4 @@ export {
 } from './options/validate-options.js';
 export { runOnce } from './proc/run-command.js';
 export type { RunOptions, RunResult } from './proc/run-command.js';
+export { validateProcessOptions } from './process/validate-process-options.js';
