@@ -34,6 +34,8 @@ const schema: Schema = {
   stopTimeout: timeout,
   keepPrefix: boolean,
   signal: abortSignal,
+  // `standby` lands with main's standby restarts ('fresh-port').
+  standby: boolean,
 };
 
 /**

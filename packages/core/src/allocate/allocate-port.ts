@@ -62,6 +62,8 @@ const schema: Schema = {
   exclude: anyValue,
   acceptTimeWait: anyValue,
   signal: anyValue,
+  // `privileged` lands with main's privileged-range change, which checks it.
+  privileged: anyValue,
 };
 
 async function validate(options: AllocatePortOptions, owner: string): Promise<Request> {

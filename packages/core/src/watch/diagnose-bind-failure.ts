@@ -7,7 +7,7 @@ import { reusePortProbe } from '../net/probe.js';
 import { parseBindFailureMessage } from './parse-bind-failure.js';
 import { unixSocketState } from './unix-socket.js';
 import { invalidOption, validatePort } from '../validate.js';
-import { anyValue, boolean, check, string, type Schema } from '../options/rules.js';
+import { anyValue, boolean, check, oneOf, string, type Schema } from '../options/rules.js';
 import { validateOptions } from '../options/validate-options.js';
 
 /** Why a bind failed. */
@@ -76,6 +76,8 @@ const schema: Schema = {
   reusePort: boolean,
   server: string(),
   platform: string(),
+  // `errno` lands with main's bind-failure change.
+  errno: oneOf(['EADDRINUSE', 'EACCES', 'EADDRNOTAVAIL']),
 };
 
 /**
