@@ -53,13 +53,14 @@ describe.runIf(requireComponent('docker'))('restart', () => {
 
   it('stop() is idempotent, and a stopped handle says so', async () => {
     const web = await startContainer({ ...nginx, ports: [80] });
+    const name = web.name;
     await web.stop();
     await web.stop();
     expect(leftovers()).toEqual([]);
     expect(() => web.portOf(80)).toThrow(
-      'Expected the `container` option to be running (it was stopped, or its restart failed), got `stopped` (string).',
+      `Container ${name} is not running: it was stopped, or its last restart failed. Start a new one with startContainer().`,
     );
     const error: unknown = await web.restart().catch((e: unknown) => e);
-    expect(isRebindError(error, 'REBIND_INVALID_OPTION')).toBe(true);
+    expect(isRebindError(error, 'REBIND_NOT_RUNNING')).toBe(true);
   });
 });

@@ -29,5 +29,11 @@ if (real.includes('docker'))
     },
     pristine: 'shared',
   };
+// REBIND_SERVICES_TYPO=nginx adds an nginx declaration with a misspelt startNginx option;
+// =declaration, a declaration with a misspelt key of its own. Neither may start anything.
+if (process.env.REBIND_SERVICES_TYPO === 'nginx')
+  services.typo = { nginx: { snippet: 'return 200;', restartStrategi: 'reload' } };
+if (process.env.REBIND_SERVICES_TYPO === 'declaration')
+  services.typo = { command, pristene: 'shared' };
 void fileURLToPath;
 module.exports = { services, summary: true };

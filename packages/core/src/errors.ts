@@ -23,6 +23,9 @@ export const errorCodes = [
   'REBIND_IMAGE_NOT_FOUND',
   'REBIND_CONTAINER_FAILED',
   'REBIND_WRITE_FAILED',
+  'REBIND_NOT_RUNNING',
+  'REBIND_NOT_SET_UP',
+  'REBIND_PROBE_FAILED',
 ] as const;
 
 export type RebindErrorCode = (typeof errorCodes)[number];

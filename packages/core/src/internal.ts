@@ -18,3 +18,34 @@ export { RestartableHandle } from './handle/service-handle.js';
 export type { HandleView } from './handle/service-handle.js';
 export { serviceUrl } from './handle/service-url.js';
 export { Serial } from './restart/serial.js';
+export { closestKey, editDistance } from './options/closest-key.js';
+export {
+  abortSignal,
+  anyValue,
+  boolean,
+  check,
+  func,
+  isObject,
+  isPort,
+  nonEmptyString,
+  oneOf,
+  port,
+  positiveInteger,
+  required,
+  rule,
+  string,
+  stringArray,
+  stringRecord,
+  timeout,
+} from './options/rules.js';
+export type { OptionPath, Rule, Schema } from './options/rules.js';
+export {
+  arrayOf,
+  objectOf,
+  optionPath,
+  unknownOption,
+  validateOptions,
+} from './options/validate-options.js';
+export { runOnce } from './proc/run-command.js';
+export type { RunOptions, RunResult } from './proc/run-command.js';
+export { validateProcessOptions } from './process/validate-process-options.js';

@@ -1,14 +1,13 @@
 // One compose project's model and instances: `docker-compose config` once (fixed host
 // ports checked, a held one failing or remapped), then per instance `up` from a generated
 // file and readiness, and removal through the Engine API (no stop grace period).
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
 import { parse, stringify } from 'yaml';
 import { RebindError, createLogger, type PortLease } from '@rebind/core';
-import { indentOutput } from '@rebind/core/internal';
+import { indentOutput, runOnce } from '@rebind/core/internal';
 import { allocateHostPort } from './allocate-host-port.js';
 import { addLabels, composePorts, setPublished } from './compose-ports.js';
 import type { DockerConnection } from './connect-docker.js';
@@ -52,18 +51,20 @@ export interface ComposeInstance {
 
 export const tokenLabel = 'rebind.token';
 
-export function runCompose(context: ComposeContext, args: readonly string[]): Promise<string> {
-  return new Promise((resolvePromise, reject) => {
-    execFile(
-      'docker-compose',
-      [...args],
-      { env: context.env, cwd: context.cwd, maxBuffer: 16 * 1024 * 1024 },
-      (error, stdout, stderr) => {
-        if (error) reject(Object.assign(error, { output: `${stderr}${stdout}` }));
-        else resolvePromise(stdout);
-      },
-    );
+export async function runCompose(
+  context: ComposeContext,
+  args: readonly string[],
+): Promise<string> {
+  const result = await runOnce('docker-compose', args, {
+    env: context.env,
+    cwd: context.cwd,
+    maxBuffer: 16 * 1024 * 1024,
   });
+  if (result.failed)
+    throw Object.assign(result.error ?? new Error('docker-compose failed'), {
+      output: `${result.stderr}${result.stdout}`,
+    });
+  return result.stdout;
 }
 
 const outputOf = (error: unknown) => String((error as { output?: string }).output ?? error);

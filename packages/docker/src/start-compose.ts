@@ -6,6 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startRestartable } from '@rebind/core';
+import { validateComposeOptions } from './validate-compose-options.js';
 import { invalidOption, isLoopback, validatePort, validateTimeout } from '@rebind/core/internal';
 import {
   removeProject,
@@ -45,6 +46,7 @@ export interface StartComposeOptions {
 let projects = 0;
 
 export async function startCompose(options: StartComposeOptions): Promise<StartedCompose> {
+  validateComposeOptions(options);
   if (typeof options !== 'object' || options === null)
     throw invalidOption('options', 'an object', options);
   if (

@@ -3,6 +3,7 @@
 import { isIP } from 'node:net';
 import type Docker from 'dockerode';
 import { startRestartable } from '@rebind/core';
+import { validateContainerOptions } from './validate-container-options.js';
 import {
   invalidOption,
   isLoopback,
@@ -116,6 +117,7 @@ function normalisePorts(ports: unknown): Map<number, HostPortRequest> {
 }
 
 export async function startContainer(options: StartContainerOptions): Promise<StartedContainer> {
+  validateContainerOptions(options);
   if (typeof options !== 'object' || options === null)
     throw invalidOption('options', 'an object', options);
   if (typeof options.image !== 'string' || options.image === '')

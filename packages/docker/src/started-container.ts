@@ -1,6 +1,7 @@
 // The handle startContainer returns: core's one handle shape over the restartable
 // container, plus what is a container's own (id, name, logs(), portOf(), urlOf()).
 import {
+  RebindError,
   createLogger,
   type RestartOptions,
   type Restartable,
@@ -60,16 +61,20 @@ export class StartedContainerHandle
       token: (instance) => instance.token,
     });
     this.#connection = connection;
+    this.#lastName = restartable.current?.name ?? 'the container';
   }
+
+  #lastName: string;
 
   protected override get instance(): Instance {
     const instance = this.#stopped ? undefined : this.restartable.current;
     if (instance === undefined)
-      throw invalidOption(
-        'container',
-        'running (it was stopped, or its restart failed)',
-        'stopped',
+      throw new RebindError(
+        'REBIND_NOT_RUNNING',
+        `Container ${this.#lastName} is not running: it was stopped, or its last restart failed. Start a new one with startContainer().`,
+        { details: { name: this.#lastName } },
       );
+    this.#lastName = instance.name;
     return instance;
   }
 

@@ -1,3 +1,4 @@
+import { RebindError } from '@rebind/core';
 import { invalidOption } from '@rebind/core/internal';
 import type { RebindContext, RebindOptions } from '@rebind/runner';
 
@@ -47,7 +48,8 @@ export function writeContext(key: string, context: RebindContext | undefined): v
 export function contextFromEnv(key: string): RebindContext {
   const context = readContexts()[key];
   if (context === undefined)
-    throw new Error(
+    throw new RebindError(
+      'REBIND_NOT_SET_UP',
       `rebind: \`${CONTEXT_ENV}\` has no services for this Jest project in this worker. Add \`globalSetup: '@rebind/jest/global-setup'\` and \`globalTeardown: '@rebind/jest/global-teardown'\` to the project's config. In a multi-project config Jest runs a globalSetup module once, with the first project's config: give each project its own file re-exporting them.`,
     );
   return context;

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { optionsFrom } from './context.js';
+import { isRebindError } from '@rebind/core';
+import { contextFromEnv, optionsFrom } from './context.js';
 import { ENDPOINTS_ENV, endpoint, endpoints } from './endpoint.js';
 
 afterEach(() => {
@@ -16,6 +17,15 @@ const web = {
   token: 'web/1/1',
 };
 
+const thrown = (run: () => unknown): unknown => {
+  try {
+    run();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a throw');
+};
+
 describe('endpoint()', () => {
   it('reads the endpoints the environment put in process.env', () => {
     process.env[ENDPOINTS_ENV] = JSON.stringify({ web });
@@ -26,12 +36,33 @@ describe('endpoint()', () => {
   it('names the declared services when asked for another', () => {
     process.env[ENDPOINTS_ENV] = JSON.stringify({ web });
     expect(() => endpoint('db')).toThrow('rebind: no service `db`. Declared services: `web`.');
+    const error = thrown(() => endpoint('db'));
+    expect(isRebindError(error, 'REBIND_INVALID_OPTION')).toBe(true);
+    expect(error).toMatchObject({
+      name: 'RebindError',
+      details: { option: 'service', value: 'db', declared: ['web'] },
+    });
   });
 
   it('says which config lines are missing when nothing is set', () => {
     expect(() => endpoint('web')).toThrow(
       "rebind: `REBIND_ENDPOINTS` is not set. Set `testEnvironment: '@rebind/jest/environment'`, `globalSetup: '@rebind/jest/global-setup'` and `globalTeardown: '@rebind/jest/global-teardown'` in the Jest config.",
     );
+    expect(
+      isRebindError(
+        thrown(() => endpoint('web')),
+        'REBIND_NOT_SET_UP',
+      ),
+    ).toBe(true);
+  });
+
+  it('says REBIND_NOT_SET_UP in a worker whose project has no globalSetup', () => {
+    expect(
+      isRebindError(
+        thrown(() => contextFromEnv('nowhere')),
+        'REBIND_NOT_SET_UP',
+      ),
+    ).toBe(true);
   });
 });
 

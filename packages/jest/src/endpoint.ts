@@ -1,6 +1,7 @@
 // The test side of @rebind/jest. Dependency-free (types only), so it is also built as
 // CommonJS: Jest runs CommonJS test files in its own module system, which cannot load ESM.
 import type { Endpoints, ServiceEndpoint } from '@rebind/runner/client';
+import { brandedError } from './branded-error.js';
 
 /** The environment variable the rebind test environment hands each test's endpoints through. */
 export const ENDPOINTS_ENV = 'REBIND_ENDPOINTS';
@@ -9,7 +10,8 @@ export const ENDPOINTS_ENV = 'REBIND_ENDPOINTS';
 export function endpoints(): Endpoints {
   const raw = process.env[ENDPOINTS_ENV];
   if (raw === undefined || raw === '')
-    throw new Error(
+    throw brandedError(
+      'REBIND_NOT_SET_UP',
       `rebind: \`${ENDPOINTS_ENV}\` is not set. Set \`testEnvironment: '@rebind/jest/environment'\`, \`globalSetup: '@rebind/jest/global-setup'\` and \`globalTeardown: '@rebind/jest/global-teardown'\` in the Jest config.`,
     );
   return JSON.parse(raw) as Endpoints;
@@ -23,10 +25,12 @@ export function endpoint(service: string): ServiceEndpoint {
   const all = endpoints();
   const found = all[service];
   if (found === undefined)
-    throw new Error(
+    throw brandedError(
+      'REBIND_INVALID_OPTION',
       `rebind: no service \`${service}\`. Declared services: ${Object.keys(all)
         .map((s) => `\`${s}\``)
         .join(', ')}.`,
+      { option: 'service', value: service, declared: Object.keys(all) },
     );
   return found;
 }

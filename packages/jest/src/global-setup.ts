@@ -2,7 +2,7 @@
 // channel to the workers through process.env (workers are spawned after this runs).
 // Jest has no signal handling: on Ctrl-C it skips globalTeardown, and the core watchdog
 // removes every process and container.
-import { startServiceHost, type ServiceHost } from '@rebind/runner';
+import { startServiceHost, validateServices, type ServiceHost } from '@rebind/runner';
 import { optionsFrom, projectKey, writeContext, type ProjectConfigLike } from './context.js';
 
 const HOSTS_KEY = Symbol.for('rebind.jest.hosts');
@@ -18,7 +18,10 @@ export default async function rebindGlobalSetup(
   projectConfig: ProjectConfigLike,
 ): Promise<void> {
   const key = projectKey(projectConfig);
-  const host = await startServiceHost(optionsFrom(projectConfig));
+  const options = optionsFrom(projectConfig);
+  // Every declaration, with each manager's own validator, before anything starts.
+  await validateServices(options, 'testEnvironmentOptions.rebind');
+  const host = await startServiceHost(options);
   hosts().set(key, host);
   writeContext(key, host.context);
 }

@@ -1,7 +1,7 @@
-import { execFile } from 'node:child_process';
 import { access, constants } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import { RebindError } from '@rebind/core';
+import { runOnce } from '@rebind/core/internal';
 
 export interface NginxBinary {
   /** Absolute path of the binary. */
@@ -80,18 +80,14 @@ export async function findNginx(binary?: string): Promise<NginxBinary> {
       { details: { binary } },
     );
   }
-  const output = await new Promise<string>((resolve, reject) => {
-    execFile(path, ['-V'], { timeout: 10_000 }, (error, stdout, stderr) => {
-      if (error) reject(error);
-      else resolve(`${stderr}${stdout}`);
-    });
-  }).catch((error: unknown) => {
+  const version = await runOnce(path, ['-V'], { timeout: 10_000 });
+  if (version.failed)
     throw new RebindError(
       'REBIND_NGINX_UNSUPPORTED_VERSION',
       `\`${path} -V\` failed, so its version is unknown. Pass the path of a working nginx as \`binary\`.`,
-      { cause: error, details: { binary: path } },
+      { cause: version.error, details: { binary: path } },
     );
-  });
+  const output = `${version.stderr}${version.stdout}`;
   const parsed = parseNginxVersion(output);
   if (parsed === undefined || compareVersions(parsed.parts, MIN_VERSION) < 0) {
     throw new RebindError(

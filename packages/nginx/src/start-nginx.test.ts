@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { isRebindError } from '@rebind/core';
 import { binaryDefaults } from './binary-defaults.js';
 import { startNginx } from './start-nginx.js';
+import { validateNginxOptions } from './validate-nginx-options.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rebind-nginx-unit-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -60,6 +61,33 @@ describe('startNginx with a given binary', () => {
       startNginx({ snippet: 'return 200;', restartStrategy: 'hup' as never }),
     ).rejects.toThrow(
       "Expected the `restartStrategy` option to be one of 'wait', 'fresh-port', 'reuseport', 'inherit', 'reload', got `hup` (string).",
+    );
+    await expect(
+      startNginx({ snippet: 'return 200;', restartStrategi: 'reload' } as never),
+    ).rejects.toThrow(
+      'Unknown option `restartStrategi` of startNginx. Did you mean `restartStrategy`?',
+    );
+    await expect(startNginx({ snippet: 'return 200;', port: 0 })).rejects.toThrow(
+      "Expected the `port` option to be an integer from 1 to 65535, or `'auto'`, got `0` (number).",
+    );
+  });
+
+  it('exports its validator, which names the path of a declaration', () => {
+    expect(() =>
+      validateNginxOptions(
+        { snippet: 'return 200;', restartStrategi: 'reload' },
+        'services.web.nginx',
+      ),
+    ).toThrow(
+      'Unknown option `services.web.nginx.restartStrategi` of startNginx. Did you mean `services.web.nginx.restartStrategy`?',
+    );
+    expect(() => validateNginxOptions({}, 'services.web.nginx')).toThrow(
+      'Expected the `services.web.nginx.config` option to be a path or text, or else a `snippet` (exactly one of them), got `undefined` (undefined).',
+    );
+    expect(() =>
+      validateNginxOptions({ snippet: 'x', restartStrategy: 'hup' }, 'services.web.nginx'),
+    ).toThrow(
+      "Expected the `services.web.nginx.restartStrategy` option to be one of 'wait', 'fresh-port', 'reuseport', 'inherit', 'reload', got `hup` (string).",
     );
   });
 });

@@ -6,16 +6,11 @@ import {
   type RestartStrategy,
   type Restartable,
 } from '@rebind/core';
-import {
-  invalidOption,
-  validateSignal,
-  validateStrategy,
-  validateTimeout,
-} from '@rebind/core/internal';
 import { findNginx } from './find-nginx.js';
 import { binaryDefaults } from './binary-defaults.js';
 import { NginxLauncher } from './nginx-launcher.js';
 import { makePrivatePrefix } from './private-prefix.js';
+import { validateNginxOptions } from './validate-nginx-options.js';
 import { StartedNginxHandle, type NginxInstance, type StartedNginx } from './started-nginx.js';
 
 export interface StartNginxOptions {
@@ -48,32 +43,12 @@ export interface StartNginxOptions {
   readonly signal?: AbortSignal;
 }
 
-function validate(options: StartNginxOptions): void {
-  if (typeof options !== 'object' || options === null)
-    throw invalidOption('options', 'an object', options);
-  if ((options.config === undefined) === (options.snippet === undefined))
-    throw invalidOption(
-      'config',
-      'a path or text, or else a `snippet` (exactly one of them)',
-      options.config,
-    );
-  if (options.host !== undefined && (typeof options.host !== 'string' || options.host === ''))
-    throw invalidOption('host', 'an IP address', options.host);
-  if (options.restartStrategy !== undefined)
-    validateStrategy(options.restartStrategy, restartStrategies);
-  if (options.standby !== undefined && typeof options.standby !== 'boolean')
-    throw invalidOption('standby', 'a boolean', options.standby);
-  if (options.readyTimeout !== undefined) validateTimeout(options.readyTimeout, 'readyTimeout');
-  if (options.stopTimeout !== undefined) validateTimeout(options.stopTimeout, 'stopTimeout');
-  validateSignal(options.signal);
-}
-
 /**
  * Starts a pristine nginx from your config (or a snippet) in a private prefix directory,
  * on loopback ports rebind allocates, and resolves once the new instance itself answers.
  */
 export async function startNginx(options: StartNginxOptions): Promise<StartedNginx> {
-  validate(options);
+  validateNginxOptions(options);
   const binary = await findNginx(options.binary);
   const host = options.host ?? '127.0.0.1';
   const prefix = await makePrivatePrefix();

@@ -1,6 +1,7 @@
-// The worker side of the control channel: tiny, and importing nothing but node:http, so
-// it loads fast in every test worker (Vitest forks/threads, Jest workers).
+// The worker side of the control channel: tiny, importing nothing but node:http and core's
+// error module, so it loads fast in every test worker (Vitest forks/threads, Jest workers).
 import { request } from 'node:http';
+import { fromWire, unreachable, type WireError } from './control-error.js';
 
 /** Where a test reaches one service instance. Serialisable. */
 export interface ServiceEndpoint {
@@ -54,31 +55,16 @@ export function callControl(control: string, call: ControlCall, slot = 0): Promi
         res.on('data', (chunk: string) => (body += chunk));
         res.on('end', () => {
           try {
-            const parsed = JSON.parse(body) as {
-              endpoints?: Endpoints;
-              error?: { message: string; code?: string };
-            };
+            const parsed = JSON.parse(body) as { endpoints?: Endpoints; error?: WireError };
             if (res.statusCode === 200 && parsed.endpoints) resolve(parsed.endpoints);
-            else
-              reject(
-                Object.assign(new Error(parsed.error?.message ?? body), {
-                  code: parsed.error?.code,
-                }),
-              );
+            else reject(fromWire(parsed.error ?? { message: body }));
           } catch (error) {
             reject(error as Error);
           }
         });
       },
     );
-    req.on('error', (error) =>
-      reject(
-        new Error(
-          `rebind: the runner's main process did not answer at ${control.replace(/\/[^/]*$/, '')} (${error.message}). It has probably exited; services are cleaned up by its watchdog.`,
-          { cause: error },
-        ),
-      ),
-    );
+    req.on('error', (error) => reject(unreachable(control, error)));
     req.end();
   });
 }

@@ -2,11 +2,11 @@
 // startProcess on a port it leases for the instance's lifetime (its own process group,
 // guarded by the owner's watchdog), restarted on the same port by core's restarter.
 import { startProcess, type ServiceHandle } from '@rebind/core';
-import type { CommandServiceOptions } from './declaration.js';
+import { optionsOf } from './declaration.js';
 import type { StartContext } from './service-instance.js';
 
 export function startCommandService({ service }: StartContext): Promise<ServiceHandle> {
-  const options = service.options as unknown as CommandServiceOptions;
+  const options = optionsOf(service, 'command');
   return startProcess({
     command: options.command,
     args: options.args ?? [],

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { resolveServices } from './declaration.js';
+import { validateServices } from './validate-services.js';
 
 const command = { command: 'node', args: ['server.js'] };
 
@@ -44,7 +45,74 @@ describe('resolveServices', () => {
       { services: { 'a b': { command } } },
       'Expected the `services` option to be keyed by names of letters, digits, `_`, `.` or `-`, got `a b` (string).',
     ],
+    [
+      { services: { web: { command, pristene: 'shared' } } },
+      'Unknown option `services.web.pristene` of rebind(). Did you mean `services.web.pristine`?',
+    ],
+    [
+      { servics: { web: { command } } },
+      'Unknown option `servics` of rebind(). Did you mean `services`?',
+    ],
+    [
+      { services: { web: { command: { command: 'node', readypath: '/' } } } },
+      'Unknown option `services.web.command.readypath` of rebind(). Did you mean `services.web.command.readyPath`?',
+    ],
+    [
+      { services: { web: { compose: { files: ['a.yml'], endpoint: { service: 'web' } } } } },
+      'Expected the `services.web.compose.endpoint.port` option to be an integer from 1 to 65535, got `undefined` (undefined).',
+    ],
+    [
+      { services: { web: { compose: { files: ['a.yml'] } } } },
+      "Expected the `services.web.compose.endpoint` option to be the service and container port tests reach, e.g. `{ service: 'web', port: 80 }`, got `undefined` (undefined).",
+    ],
   ])('rejects %o', (options, message) => {
     expect(() => resolveServices(options)).toThrow(message);
+  });
+
+  it('names the owner it is given (Jest reads the options from its project config)', () => {
+    expect(() =>
+      resolveServices(
+        { services: { web: { command } }, sumary: true },
+        'testEnvironmentOptions.rebind',
+      ),
+    ).toThrow('Unknown option `sumary` of testEnvironmentOptions.rebind. Did you mean `summary`?');
+  });
+});
+
+describe('validateServices', () => {
+  it.each([
+    [
+      { services: { web: { nginx: { snippet: 'return 200;', restartStrategi: 'reload' } } } },
+      'Unknown option `services.web.nginx.restartStrategi` of startNginx. Did you mean `services.web.nginx.restartStrategy`?',
+    ],
+    [
+      { services: { db: { container: { image: 'redis', port: [6379] } } } },
+      'Unknown option `services.db.container.port` of startContainer. Did you mean `services.db.container.ports`?',
+    ],
+    [
+      {
+        services: {
+          stack: {
+            compose: {
+              files: ['a.yml'],
+              onPortConflict: 'wait',
+              endpoint: { service: 'web', port: 80 },
+            },
+          },
+        },
+      },
+      "Expected the `services.stack.compose.onPortConflict` option to be 'fail' or 'remap', got `wait` (string).",
+    ],
+  ])('checks each declaration with its manager: %o', async (options, message) => {
+    await expect(validateServices(options)).rejects.toThrow(message);
+  });
+
+  it('resolves valid declarations with their defaults', async () => {
+    const compose = { files: ['a.yml'], endpoint: { service: 'web', port: 80 } };
+    expect(
+      await validateServices({ services: { stack: { compose, pristine: 'shared' } } }),
+    ).toEqual([
+      { name: 'stack', kind: 'compose', options: compose, pristine: 'shared', rerun: 'restart' },
+    ]);
   });
 });

@@ -1,5 +1,23 @@
+// Type-only imports of the managers: the runner loads a manager when a service of its
+// kind is first validated or started (validate-services.ts, start-instance.ts).
+import type { StartComposeOptions, StartContainerOptions } from '@rebind/docker';
+import type { StartNginxOptions } from '@rebind/nginx';
 import { RebindError } from '@rebind/core';
-import { invalidOption } from '@rebind/core/internal';
+import {
+  invalidOption,
+  isObject,
+  nonEmptyString,
+  oneOf,
+  port,
+  required,
+  rule,
+  string,
+  stringArray,
+  stringRecord,
+  timeout,
+  validateOptions,
+  type Schema,
+} from '@rebind/core/internal';
 
 /**
  * How pristine a service is for the tests that use it:
@@ -35,16 +53,34 @@ export interface CommandServiceOptions {
   readonly startTimeout?: number;
 }
 
+/** Which port of which compose service tests reach: `{ service: 'web', port: 80 }`. */
+export interface ComposeEndpoint {
+  readonly service: string;
+  /** The service's container port. */
+  readonly port: number;
+}
+
+/** A compose service: startCompose's options plus the endpoint tests reach. */
+export type ComposeServiceOptions = StartComposeOptions & { readonly endpoint: ComposeEndpoint };
+
+/** The options of each kind of service: the managers' own option types. */
+export interface ServiceOptionsByKind {
+  readonly nginx: StartNginxOptions;
+  readonly container: StartContainerOptions;
+  readonly compose: ComposeServiceOptions;
+  readonly command: CommandServiceOptions;
+}
+
 /**
  * One declared service. Exactly one of `nginx`, `container`, `compose` or `command`; the
  * value is the options object of that manager (`startNginx`, `startContainer`,
- * `startCompose`, or a command), so it must be serialisable (no functions).
+ * `startCompose`, or a command), so it must be serialisable (no functions, no `signal`).
  */
 export interface ServiceDeclaration {
-  readonly nginx?: Readonly<Record<string, unknown>>;
-  readonly container?: Readonly<Record<string, unknown>>;
+  readonly nginx?: StartNginxOptions;
+  readonly container?: StartContainerOptions;
   /** startCompose's options plus `endpoint: { service, port }`: what tests reach. */
-  readonly compose?: Readonly<Record<string, unknown>>;
+  readonly compose?: ComposeServiceOptions;
   readonly command?: CommandServiceOptions;
   /** @default 'per-test' */
   readonly pristine?: Pristine;
@@ -70,46 +106,68 @@ export interface RebindOptions {
 }
 
 /** A declaration with every default applied. */
-export interface ResolvedService {
-  readonly name: string;
-  readonly kind: ServiceKind;
-  readonly options: Readonly<Record<string, unknown>>;
-  readonly pristine: Pristine;
-  readonly rerun: RerunPolicy;
+export type ResolvedService = {
+  readonly [K in ServiceKind]: {
+    readonly name: string;
+    readonly kind: K;
+    readonly options: ServiceOptionsByKind[K];
+    readonly pristine: Pristine;
+    readonly rerun: RerunPolicy;
+  };
+}[ServiceKind];
+
+/** The options of a service of `kind` (throws if the service is of another kind). */
+export function optionsOf<K extends ServiceKind>(
+  service: ResolvedService,
+  kind: K,
+): ServiceOptionsByKind[K] {
+  if (service.kind !== kind)
+    throw new RebindError(
+      'REBIND_INVALID_OPTION',
+      `Service \`${service.name}\` is a ${service.kind} service, not a ${kind} service.`,
+    );
+  return service.options as ServiceOptionsByKind[K];
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+const boolean = rule('a boolean', (value, at) => {
+  if (typeof value !== 'boolean') throw invalidOption(at.path, 'a boolean', value);
+});
 
-function validateCommand(name: string, value: Record<string, unknown>): void {
-  const at = `services.${name}.command`;
-  if (typeof value.command !== 'string' || value.command === '')
-    throw invalidOption(`${at}.command`, 'a non-empty string', value.command);
-  if (
-    value.args !== undefined &&
-    (!Array.isArray(value.args) || !value.args.every((a) => typeof a === 'string'))
-  )
-    throw invalidOption(`${at}.args`, 'an array of strings', value.args);
-  if (value.cwd !== undefined && typeof value.cwd !== 'string')
-    throw invalidOption(`${at}.cwd`, 'a string', value.cwd);
-  if (
-    value.env !== undefined &&
-    (!isObject(value.env) || !Object.values(value.env).every((v) => typeof v === 'string'))
-  )
-    throw invalidOption(`${at}.env`, 'an object of strings', value.env);
-  if (value.host !== undefined && (typeof value.host !== 'string' || value.host === ''))
-    throw invalidOption(`${at}.host`, 'a non-empty string', value.host);
-  if (
-    value.readyPath !== undefined &&
-    (typeof value.readyPath !== 'string' || !value.readyPath.startsWith('/'))
-  )
-    throw invalidOption(`${at}.readyPath`, 'a path starting with `/`', value.readyPath);
-  if (
-    value.startTimeout !== undefined &&
-    (typeof value.startTimeout !== 'number' || !(value.startTimeout >= 0))
-  )
-    throw invalidOption(`${at}.startTimeout`, 'a number of milliseconds >= 0', value.startTimeout);
-}
+const commandSchema: Schema = {
+  command: required(nonEmptyString()),
+  args: stringArray(),
+  cwd: string(),
+  env: stringRecord(),
+  host: nonEmptyString(),
+  readyPath: rule('a path starting with `/`', (value, at) => {
+    if (typeof value !== 'string' || !value.startsWith('/'))
+      throw invalidOption(at.path, 'a path starting with `/`', value);
+  }),
+  startTimeout: timeout,
+};
+
+const endpointExpected =
+  "the service and container port tests reach, e.g. `{ service: 'web', port: 80 }`";
+const endpointSchema: Schema = { service: required(nonEmptyString()), port: required(port) };
+
+const servicesRule = required(
+  rule('an object with at least one service', (value, at) => {
+    if (!isObject(value) || Object.keys(value).length === 0)
+      throw invalidOption(at.path, 'an object with at least one service', value);
+  }),
+);
+const optionsSchema: Schema = { services: servicesRule, removeStale: boolean, summary: boolean };
+
+// The manager's options are checked by the manager's validator (validate-services.ts).
+const declared = rule('an object', () => undefined);
+const declarationSchema: Schema = {
+  nginx: declared,
+  container: declared,
+  compose: declared,
+  command: declared,
+  pristine: oneOf(pristinePolicies),
+  rerun: oneOf(['keep', 'restart']),
+};
 
 function assertSerialisable(path: string, value: unknown): void {
   if (typeof value === 'function' || typeof value === 'symbol' || typeof value === 'bigint')
@@ -123,56 +181,47 @@ function assertSerialisable(path: string, value: unknown): void {
     for (const [k, v] of Object.entries(value)) assertSerialisable(`${path}.${k}`, v);
 }
 
-/** Validates the adapters' options once, at the public boundary, and applies defaults. */
-export function resolveServices(options: unknown): ResolvedService[] {
-  if (!isObject(options)) throw invalidOption('options', 'an object', options);
-  if (!isObject(options.services) || Object.keys(options.services).length === 0)
-    throw invalidOption('services', 'an object with at least one service', options.services);
-  if (options.removeStale !== undefined && typeof options.removeStale !== 'boolean')
-    throw invalidOption('removeStale', 'a boolean', options.removeStale);
-  if (options.summary !== undefined && typeof options.summary !== 'boolean')
-    throw invalidOption('summary', 'a boolean', options.summary);
+/**
+ * Validates the adapters' options (`owner` names them in messages: `rebind()`, or Jest's
+ * `testEnvironmentOptions.rebind`) and applies defaults. Checks the declarations' shape,
+ * the command and compose endpoint options; each manager's own options are checked by
+ * its validator (validateServices).
+ */
+export function resolveServices(options: unknown, owner = 'rebind()'): ResolvedService[] {
+  validateOptions(options, optionsSchema, { path: '', owner });
   const resolved: ResolvedService[] = [];
-  for (const [name, declaration] of Object.entries(options.services)) {
+  for (const [name, declaration] of Object.entries((options as RebindOptions).services)) {
     if (!/^[\w.-]+$/.test(name))
       throw invalidOption('services', 'keyed by names of letters, digits, `_`, `.` or `-`', name);
-    if (!isObject(declaration)) throw invalidOption(`services.${name}`, 'an object', declaration);
+    const at = `services.${name}`;
+    if (!isObject(declaration)) throw invalidOption(at, 'an object', declaration);
     const kinds = serviceKinds.filter((k) => declaration[k] !== undefined);
     if (kinds.length !== 1)
       throw invalidOption(
-        `services.${name}`,
+        at,
         'an object with exactly one of `nginx`, `container`, `compose` or `command`',
         declaration,
       );
+    validateOptions(declaration, declarationSchema, { path: at, owner });
     const kind = kinds[0] as ServiceKind;
     const value = declaration[kind];
-    if (!isObject(value)) throw invalidOption(`services.${name}.${kind}`, 'an object', value);
-    assertSerialisable(`services.${name}.${kind}`, value);
-    if (kind === 'command') validateCommand(name, value);
-    if (kind === 'compose') {
-      const endpoint = value.endpoint as Record<string, unknown> | undefined;
-      if (
-        !isObject(endpoint) ||
-        typeof endpoint.service !== 'string' ||
-        typeof endpoint.port !== 'number'
-      )
-        throw invalidOption(
-          `services.${name}.compose.endpoint`,
-          "the service and container port tests reach, e.g. `{ service: 'web', port: 80 }`",
-          endpoint,
-        );
-    }
-    const pristine = declaration.pristine ?? 'per-test';
-    if (!pristinePolicies.includes(pristine as Pristine))
-      throw invalidOption(
-        `services.${name}.pristine`,
-        "`'per-test'`, `'per-worker'` or `'shared'`",
-        pristine,
+    if (!isObject(value)) throw invalidOption(`${at}.${kind}`, 'an object', value);
+    assertSerialisable(`${at}.${kind}`, value);
+    if (kind === 'command') validateOptions(value, commandSchema, { path: `${at}.command`, owner });
+    if (kind === 'compose')
+      validateOptions(
+        value.endpoint,
+        endpointSchema,
+        { path: `${at}.compose.endpoint`, owner },
+        endpointExpected,
       );
-    const rerun = declaration.rerun ?? 'restart';
-    if (rerun !== 'keep' && rerun !== 'restart')
-      throw invalidOption(`services.${name}.rerun`, "`'keep'` or `'restart'`", rerun);
-    resolved.push({ name, kind, options: value, pristine: pristine as Pristine, rerun });
+    resolved.push({
+      name,
+      kind,
+      options: value,
+      pristine: (declaration.pristine as Pristine | undefined) ?? 'per-test',
+      rerun: (declaration.rerun as RerunPolicy | undefined) ?? 'restart',
+    } as ResolvedService);
   }
   return resolved;
 }

@@ -1,6 +1,7 @@
 // The host with real processes: the embedded Node HTTP server, three policies.
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { isRebindError } from '@rebind/core';
 import { callControl } from './client.js';
 import { startServiceHost, type ServiceHost } from './service-host.js';
 
@@ -81,5 +82,36 @@ describe('startServiceHost', () => {
       },
     });
     await expect(failing).rejects.toMatchObject({ code: 'REBIND_PROCESS_EXITED' });
+  });
+
+  it("hands a worker the main process's failure as a RebindError: code, message, details", async () => {
+    host = await startServiceHost({
+      services: {
+        broken: { command: { command: process.execPath, args: ['-e', 'process.exit(3)'] } },
+      },
+    });
+    const error: unknown = await callControl(host.context.control, 'acquire', 1).catch(
+      (e: unknown) => e,
+    );
+    expect(isRebindError(error, 'REBIND_PROCESS_EXITED')).toBe(true);
+    expect((error as Error).message).toMatch(
+      /^`\S+ -e process\.exit\(3\)` \(pid \d+\) exited with code 3 before it was ready/,
+    );
+    expect((error as { details: unknown }).details).toMatchObject({
+      command: process.execPath,
+      code: 3,
+    });
+  });
+
+  it('says REBIND_NOT_RUNNING in the worker once the main process is gone', async () => {
+    const stopped = await startServiceHost({ services: { web: { command } } });
+    const { control } = stopped.context;
+    await stopped.stop();
+    const error: unknown = await callControl(control, 'acquire', 1).catch((e: unknown) => e);
+    expect(isRebindError(error, 'REBIND_NOT_RUNNING')).toBe(true);
+    const base = control.replace(/\/[^/]*$/, '');
+    expect((error as Error).message).toBe(
+      `rebind: the runner's main process did not answer at ${base} (connect ECONNREFUSED ${base.slice('http://'.length)}). It has probably exited; services are cleaned up by its watchdog.`,
+    );
   });
 });

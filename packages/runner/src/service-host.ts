@@ -3,9 +3,11 @@
 // control channel. Used by @rebind/vitest's globalSetup and @rebind/jest's globalSetup.
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import { createLogger, isRebindError } from '@rebind/core';
+import { createLogger } from '@rebind/core';
 import type { RebindContext, ServiceEndpoint } from './client.js';
-import { resolveServices, type RebindOptions, type ResolvedService } from './declaration.js';
+import type { RebindOptions, ResolvedService } from './declaration.js';
+import { toWire } from './control-error.js';
+import { validateServices } from './validate-services.js';
 import { removeStale } from './remove-stale.js';
 import { ServiceSlots } from './service-slots.js';
 
@@ -55,13 +57,7 @@ async function startControl(
     } else {
       slots.endpoints(call as 'acquire' | 'test-start', slot).then(
         (result) => reply(200, { endpoints: result }),
-        (error: unknown) =>
-          reply(500, {
-            error: {
-              message: error instanceof Error ? error.message : String(error),
-              code: isRebindError(error) ? error.code : undefined,
-            },
-          }),
+        (error: unknown) => reply(500, { error: toWire(error) }),
       );
     }
   });
@@ -75,7 +71,7 @@ async function startControl(
 }
 
 export async function startServiceHost(options: RebindOptions): Promise<ServiceHost> {
-  const services = resolveServices(options);
+  const services = await validateServices(options);
   const log = createLogger('runner', process.pid);
   const runId = `${process.pid}-${randomBytes(4).toString('hex')}`;
   if (options.removeStale ?? true) await removeStale(services, log);

@@ -1,3 +1,4 @@
+import { RebindError } from '@rebind/core/errors';
 import type { Endpoints, ServiceEndpoint } from '@rebind/runner/client';
 
 // Kept on globalThis: the setup file and the test file may load separate copies of this
@@ -16,15 +17,18 @@ export function setEndpoints(endpoints: Endpoints): void {
 export function endpoint(service: string): ServiceEndpoint {
   const endpoints = (globalThis as Holder)[key];
   if (endpoints === undefined)
-    throw new Error(
+    throw new RebindError(
+      'REBIND_NOT_SET_UP',
       'rebind: no endpoints in this worker. Add `rebind({ services })` to `plugins` in vitest.config and call endpoint() inside a test or hook.',
     );
   const found = endpoints[service];
   if (found === undefined)
-    throw new Error(
+    throw new RebindError(
+      'REBIND_INVALID_OPTION',
       `rebind: no service \`${service}\`. Declared services: ${Object.keys(endpoints)
         .map((s) => `\`${s}\``)
         .join(', ')}.`,
+      { details: { option: 'service', value: service, declared: Object.keys(endpoints) } },
     );
   return found;
 }

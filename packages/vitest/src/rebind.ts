@@ -28,8 +28,9 @@ export function rebind(options: RebindOptions): RebindVitestPlugin {
     // Loaded here, not at import: test files import this module for `endpoint()`, and
     // the host's code (all of @rebind/core) has no business in every test worker.
     async config() {
-      const { resolveServices } = await import('@rebind/runner');
-      resolveServices(options);
+      // Every declaration, with each manager's own validator, before anything starts.
+      const { validateServices } = await import('@rebind/runner');
+      await validateServices(options);
       return {
         test: {
           globalSetup: [at('./global-setup.js')],

@@ -9,6 +9,8 @@ import { lockHolders, tryLock, type PortLock } from './port-lock.js';
 import { defaultRange, validateRange, type PortRange } from './port-range.js';
 import { PortUsage, readUdpTable, tcpBusy, type UsageSnapshot } from './port-usage.js';
 import { invalidOption, throwIfAborted, validateSignal } from '../validate.js';
+import { anyValue, type Schema } from '../options/rules.js';
+import { validateOptions } from '../options/validate-options.js';
 
 export interface AllocatePortOptions {
   /**
@@ -58,10 +60,20 @@ interface Request {
   readonly signal: AbortSignal | undefined;
 }
 
-async function validate(options: AllocatePortOptions): Promise<Request> {
-  if (typeof options !== 'object' || options === null) {
-    throw invalidOption('options', 'an object', options);
-  }
+// host, hosts, range and exclude are checked below, where they are normalised.
+const schema: Schema = {
+  host: anyValue,
+  hosts: anyValue,
+  range: anyValue,
+  exclude: anyValue,
+  acceptTimeWait: anyValue,
+  signal: anyValue,
+  // `privileged` lands with main's privileged-range change, which checks it.
+  privileged: anyValue,
+};
+
+async function validate(options: AllocatePortOptions, owner: string): Promise<Request> {
+  validateOptions(options, schema, { path: '', owner });
   const signal = validateSignal(options.signal);
   const probeHosts = resolveHosts(options.host, options.hosts);
   const exclude = new Set<number>();
@@ -203,7 +215,7 @@ function exhausted(request: Request, tally: Tally, snapshot: UsageSnapshot): Reb
  * (runner, worker, thread) using rebind holds. Release it with `release()` or `await using`.
  */
 export async function allocatePort(options: AllocatePortOptions = {}): Promise<PortLease> {
-  return allocateOne(await validate(options));
+  return allocateOne(await validate(options, 'allocatePort'));
 }
 
 /** Leases `count` distinct ports (see {@link allocatePort}); all or none. */
@@ -214,7 +226,7 @@ export async function allocatePorts(
   if (typeof count !== 'number' || !Number.isInteger(count) || count < 1) {
     throw invalidOption('count', 'an integer >= 1', count);
   }
-  const request = await validate(options);
+  const request = await validate(options, 'allocatePorts');
   const leases: PortLease[] = [];
   try {
     for (let i = 0; i < count; i++) leases.push(await allocateOne(request));

@@ -1,6 +1,7 @@
 import net from 'node:net';
 import { RebindError } from '../errors.js';
 import { invalidOption } from '../validate.js';
+import { serverFd } from '../node-internals.js';
 
 export interface LeaseListenOptions {
   /**
@@ -81,8 +82,7 @@ export class Lease implements PortLease {
       server.once('error', reject);
       server.listen({ port: this.port, host, backlog, ipv6Only, exclusive: true }, () => {
         server.off('error', reject);
-        const handle = (server as unknown as { _handle?: { fd?: number } })._handle;
-        resolve(Object.defineProperty(server, 'fd', { value: handle?.fd ?? -1 }) as LeaseServer);
+        resolve(Object.defineProperty(server, 'fd', { value: serverFd(server) }) as LeaseServer);
       });
     });
   }

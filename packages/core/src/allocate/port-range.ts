@@ -1,8 +1,7 @@
-import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import { promisify } from 'node:util';
 import { RebindError } from '../errors.js';
 import { invalidOption } from '../validate.js';
+import { runOnce } from '../proc/run-command.js';
 
 /** An inclusive range of port numbers, `[low, high]`. */
 export type PortRange = readonly [low: number, high: number];
@@ -43,8 +42,6 @@ function checked(low: number, high: number): PortRange | undefined {
   return low >= 1 && high <= 65535 && low <= high ? [low, high] : undefined;
 }
 
-const run = promisify(execFile);
-
 type RangeReader = () => Promise<PortRange | undefined>;
 
 /** One back end per OS; the documented default where the OS cannot be asked. */
@@ -53,16 +50,18 @@ const readers: Partial<Record<NodeJS.Platform, RangeReader>> = {
     parseLinuxRange(await readFile('/proc/sys/net/ipv4/ip_local_port_range', 'utf8')),
   darwin: async () =>
     parseBsdRange(
-      (await run('sysctl', ['-n', 'net.inet.ip.portrange.first', 'net.inet.ip.portrange.last']))
+      (await runOnce('sysctl', ['-n', 'net.inet.ip.portrange.first', 'net.inet.ip.portrange.last']))
         .stdout,
     ),
   freebsd: async () =>
     parseBsdRange(
-      (await run('sysctl', ['-n', 'net.inet.ip.portrange.first', 'net.inet.ip.portrange.last']))
+      (await runOnce('sysctl', ['-n', 'net.inet.ip.portrange.first', 'net.inet.ip.portrange.last']))
         .stdout,
     ),
   win32: async () =>
-    parseWindowsRange((await run('netsh', ['int', 'ipv4', 'show', 'dynamicport', 'tcp'])).stdout),
+    parseWindowsRange(
+      (await runOnce('netsh', ['int', 'ipv4', 'show', 'dynamicport', 'tcp'])).stdout,
+    ),
 };
 
 /** IANA's dynamic range, the default of macOS, Windows and the BSDs. */

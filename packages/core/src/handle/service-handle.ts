@@ -60,7 +60,7 @@ export class RestartableHandle<I> implements ServiceHandle {
     this.#view = view;
   }
 
-  /** The current instance (throws `REBIND_PROCESS_EXITED` once stopped or after a failed restart). */
+  /** The current instance (throws `REBIND_NOT_RUNNING` once stopped or after a failed restart). */
   protected get instance(): I {
     return this.restartable.instance;
   }

@@ -1,7 +1,8 @@
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { bindProbe, bindProbeSync, connectProbe, reusePortProbe } from './probe.js';
+import { bindProbe, bindProbeSync, canBind, connectProbe, reusePortProbe } from './probe.js';
+import { rejection } from '../../test/helpers.js';
 
 const servers: net.Server[] = [];
 afterEach(async () => {
@@ -61,5 +62,19 @@ describe('probes', () => {
     } finally {
       listener.kill('SIGKILL');
     }
+  });
+});
+
+describe('canBind', () => {
+  it('fails with REBIND_PROBE_FAILED, not a plain Error, when a probe fails for another reason than a held port', async () => {
+    // 192.0.2.1 (TEST-NET-1) is no address of this machine: bind() fails with EADDRNOTAVAIL
+    // and nothing is sent anywhere.
+    const port = await listen('127.0.0.1');
+    const error = await rejection(canBind(port, ['192.0.2.1']));
+    expect(error.code).toBe('REBIND_PROBE_FAILED');
+    expect(error.message).toBe(
+      `Probing whether 192.0.2.1:${port} is free failed with EADDRNOTAVAIL, which is not a port conflict. Use an address of this machine instead of 192.0.2.1.`,
+    );
+    expect(error.details).toEqual({ host: '192.0.2.1', port, errno: 'EADDRNOTAVAIL' });
   });
 });

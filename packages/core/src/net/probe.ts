@@ -1,7 +1,9 @@
-import { execFile } from 'node:child_process';
 import { getSystemErrorName } from 'node:util';
 import { isIPv6 as isV6 } from 'node:net';
 import net from 'node:net';
+import { RebindError } from '../errors.js';
+import { runOnce } from '../proc/run-command.js';
+import { tcpWrapBinding } from '../node-internals.js';
 
 // A bind probe must never put the port in LISTEN, even briefly: a server binding at that
 // instant would fail (nginx then retries only 500 ms later). net.Server.listen() always
@@ -9,37 +11,7 @@ import net from 'node:net';
 // always sets it), bind(), close(). libuv defers EADDRINUSE from bind() to the next call,
 // so getsockname() reports it. A bound, non-listening SO_REUSEADDR socket blocks no server
 // that also sets SO_REUSEADDR.
-interface TcpHandle {
-  bind(address: string, port: number): number;
-  bind6(address: string, port: number, flags: number): number;
-  getsockname(out: Record<string, unknown>): number;
-  close(): void;
-}
-type TcpConstructor = new (type: number) => TcpHandle;
-
-let tcpWrap: { TCP: TcpConstructor; socketType: number } | null | undefined;
 const UV_TCP_IPV6ONLY = 1;
-
-function loadTcpWrap() {
-  if (tcpWrap !== undefined) return tcpWrap;
-  tcpWrap = null;
-  // process.binding is documentation-deprecated (DEP0111) and warns only with
-  // --pending-deprecation: then use the listen() fallback rather than print a warning.
-  const pending =
-    process.execArgv.includes('--pending-deprecation') ||
-    /--pending-deprecation/.test(process.env.NODE_OPTIONS ?? '') ||
-    process.env.NODE_PENDING_DEPRECATION === '1';
-  if (pending) return tcpWrap;
-  try {
-    const binding = (process as unknown as { binding(name: string): unknown }).binding(
-      'tcp_wrap',
-    ) as { TCP: TcpConstructor; constants: { SOCKET: number } };
-    tcpWrap = { TCP: binding.TCP, socketType: binding.constants.SOCKET };
-  } catch {
-    tcpWrap = null;
-  }
-  return tcpWrap;
-}
 
 /** `'ok'` or the errno name (`EADDRINUSE`, `EACCES`, `EADDRNOTAVAIL`...). */
 export type ProbeResult = string;
@@ -54,7 +26,7 @@ export function bindProbeSync(
   port: number,
   ipv6Only = true,
 ): ProbeResult | undefined {
-  const wrap = loadTcpWrap();
+  const wrap = tcpWrapBinding();
   if (wrap === null) return undefined;
   const handle = new wrap.TCP(wrap.socketType);
   try {
@@ -100,6 +72,14 @@ export function listenProbe(address: string, port: number, ipv6Only = true): Pro
   });
 }
 
+/** What to do about a bind probe that failed for a reason other than a held port. */
+function probeFix(errno: string, host: string): string {
+  if (errno === 'EMFILE' || errno === 'ENFILE')
+    return 'This process is out of file descriptors: raise the limit (`ulimit -n`) or close what leaks them.';
+  if (errno === 'EADDRNOTAVAIL') return `Use an address of this machine instead of ${host}.`;
+  return "Check the address and the machine's network configuration.";
+}
+
 let ipv6 = true;
 
 /** False once a probe found no IPv6 on this machine. */
@@ -129,7 +109,11 @@ export async function canBindWhy(
       if (v4 !== 'ok') return v4 === 'EACCES' ? 'EACCES' : 'EADDRINUSE';
     } else if (result === 'EADDRINUSE' || result === 'EACCES') return result;
     else if (result !== 'ok') {
-      throw new Error(`Probing ${host}:${port} failed with ${result}`);
+      throw new RebindError(
+        'REBIND_PROBE_FAILED',
+        `Probing whether ${host.includes(':') ? `[${host}]` : host}:${port} is free failed with ${result}, which is not a port conflict. ${probeFix(result, host)}`,
+        { details: { host, port, errno: result } },
+      );
     }
   }
   return 'ok';
@@ -183,11 +167,11 @@ export function reusePortProbe(address: string, port: number): Promise<boolean |
     'my $to = $v6 ? pack_sockaddr_in6($p, inet_pton(AF_INET6, $a)) : pack_sockaddr_in($p, inet_aton($a));',
     'print bind($s, $to) ? "ok\\n" : ($! + 0) . "\\n";',
   ].join('\n');
-  return new Promise((resolve) => {
-    execFile('perl', ['-e', script, address, String(port)], { timeout: 5000 }, (error, stdout) => {
-      if (error) return resolve(undefined);
-      const out = stdout.trim();
-      resolve(out === 'ok' ? true : out === '98' ? false : undefined);
-    });
-  });
+  return runOnce('perl', ['-e', script, address, String(port)], { timeout: 5000 }).then(
+    (result) => {
+      if (result.failed) return undefined;
+      const out = result.stdout.trim();
+      return out === 'ok' ? true : out === '98' ? false : undefined;
+    },
+  );
 }

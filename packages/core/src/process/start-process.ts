@@ -7,11 +7,12 @@ import { serviceUrl } from '../handle/service-url.js';
 import { createLogger } from '../logger.js';
 import { startRestartable } from '../restart/restart.js';
 import type { RestartPlan } from '../restart/restart-plan.js';
-import { invalidOption, throwIfAborted, validateSignal, validateTimeout } from '../validate.js';
 import type { ProcessExit, StartProcessOptions } from './process-options.js';
 import { ProcessRun, commandText } from './process-run.js';
 import type { ReadyCheck } from './readiness.js';
 import type { StopOptions } from './stop-tree.js';
+import { throwIfAborted } from '../validate.js';
+import { validateProcessOptions } from './validate-process-options.js';
 import { exitedError, waitReady } from './wait-ready.js';
 import { getWatchdog } from './watchdog.js';
 
@@ -29,23 +30,6 @@ export interface StartedProcess extends ServiceHandle {
   readonly exited: Promise<ProcessExit>;
   /** Stops the whole tree; idempotent; resolves when every process of it is gone. */
   stop(options?: StopOptions): Promise<void>;
-}
-
-function validate(options: StartProcessOptions): void {
-  if (typeof options !== 'object' || options === null)
-    throw invalidOption('options', 'an object', options);
-  if (typeof options.command !== 'string' || options.command === '')
-    throw invalidOption('command', 'a non-empty string', options.command);
-  if (
-    options.args !== undefined &&
-    (!Array.isArray(options.args) || options.args.some((a) => typeof a !== 'string'))
-  )
-    throw invalidOption('args', 'an array of strings', options.args);
-  if (options.host !== undefined && (typeof options.host !== 'string' || options.host === ''))
-    throw invalidOption('host', 'an IP address', options.host);
-  if (options.readyTimeout !== undefined) validateTimeout(options.readyTimeout, 'readyTimeout');
-  if (options.stop?.timeout !== undefined) validateTimeout(options.stop.timeout, 'stop.timeout');
-  validateSignal(options.signal);
 }
 
 const log = createLogger('process');
@@ -159,7 +143,7 @@ class StartedProcessHandle extends RestartableHandle<ProcessInstance> implements
  * `restart()` stops the whole tree, then starts the command again on the same port.
  */
 export async function startProcess(options: StartProcessOptions): Promise<StartedProcess> {
-  validate(options);
+  validateProcessOptions(options);
   const host = options.host ?? '127.0.0.1';
   const stopWith: { options?: StopOptions } = {};
   let last: ProcessRun | undefined;

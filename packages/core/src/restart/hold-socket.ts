@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { RebindError } from '../errors.js';
+import { serverFd } from '../node-internals.js';
 
 /** A bound, listening TCP socket that rebind holds and hands to each new server. */
 export interface HeldSocket {
@@ -18,11 +19,12 @@ export interface HeldSocket {
 // queue for the server that inherited the fd, even across a restart gap.
 const workerCode = `
 const { parentPort, workerData } = require('node:worker_threads');
+const serverFd = ${serverFd.toString()};
 const net = require('node:net');
 const server = net.createServer();
 server.on('error', (error) => parentPort.postMessage({ error: error.message, code: error.code }));
 server.listen({ host: workerData.host, port: workerData.port, backlog: 511, exclusive: true }, () => {
-  parentPort.postMessage({ fd: server._handle.fd, port: server.address().port });
+  parentPort.postMessage({ fd: serverFd(server), port: server.address().port });
   Atomics.wait(new Int32Array(workerData.flag), 0, 0);
 });
 `;

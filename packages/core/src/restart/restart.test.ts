@@ -64,6 +64,7 @@ describe('startRestartable', () => {
     await expect(r.restart()).rejects.toThrow(
       'fake was stopped: restart() cannot bring it back. Start a new instance instead.',
     );
+    await expect(r.restart()).rejects.toMatchObject({ code: 'REBIND_NOT_RUNNING' });
     expect(events).toEqual([
       'start 1 wait',
       'stop 1',

@@ -61,7 +61,7 @@ export class Restarter<I> implements Restartable<I> {
   get instance(): I {
     if (this.#current === undefined)
       throw new RebindError(
-        'REBIND_PROCESS_EXITED',
+        'REBIND_NOT_RUNNING',
         `${this.#setup.hooks.name} is not running (stopped, or its last restart failed).`,
       );
     return this.#current;
@@ -177,7 +177,7 @@ export class Restarter<I> implements Restartable<I> {
     const { hooks } = this.#setup;
     if (this.#stopped) {
       throw new RebindError(
-        'REBIND_PROCESS_EXITED',
+        'REBIND_NOT_RUNNING',
         `${hooks.name} was stopped: restart() cannot bring it back. Start a new instance instead.`,
       );
     }

@@ -15,6 +15,8 @@ import { reusePortProbe } from '../net/probe.js';
 import { parseBindFailureMessage } from './parse-bind-failure.js';
 import { unixSocketState } from './unix-socket.js';
 import { invalidOption, validatePort } from '../validate.js';
+import { anyValue, boolean, check, oneOf, string, type Schema } from '../options/rules.js';
+import { validateOptions } from '../options/validate-options.js';
 
 export interface DiagnoseBindFailureOptions {
   /** The TCP port that failed; read from `message` when omitted. */
@@ -43,6 +45,26 @@ export interface DiagnoseBindFailureOptions {
 
 const auto = "or let rebind choose a port (port: 'auto')";
 
+// `port` and `host` are checked where they are read (they may come from `message`).
+const pids = check(
+  'an array of pids',
+  (v) => Array.isArray(v) && v.every((p) => Number.isInteger(p) && (p as number) > 0),
+);
+const schema: Schema = {
+  port: anyValue,
+  host: anyValue,
+  message: string(),
+  path: string(),
+  ownPids: pids,
+  previousPids: pids,
+  reuseAddr: boolean,
+  reusePort: boolean,
+  server: string(),
+  platform: string(),
+  // `errno` lands with main's bind-failure change.
+  errno: oneOf(['EADDRINUSE', 'EACCES', 'EADDRNOTAVAIL']),
+};
+
 /**
  * Builds the `REBIND_PORT_IN_USE` error for a failed bind: it names the holder (pid and
  * command line, or container name and id), the cause and the fix. Never suggests killing
@@ -51,9 +73,12 @@ const auto = "or let rebind choose a port (port: 'auto')";
 export async function diagnoseBindFailure(
   options: DiagnoseBindFailureOptions,
 ): Promise<RebindError> {
-  if (typeof options !== 'object' || options === null) {
-    throw invalidOption('options', 'an object such as `{ port: 8080 }`', options);
-  }
+  validateOptions(
+    options,
+    schema,
+    { path: '', owner: 'diagnoseBindFailure' },
+    'an object such as `{ port: 8080 }`',
+  );
   const parsed = parseBindFailureMessage(options.message ?? '');
   const errno = options.errno ?? parsed.errno;
   if (errno !== undefined && !['EADDRINUSE', 'EACCES', 'EADDRNOTAVAIL'].includes(errno)) {

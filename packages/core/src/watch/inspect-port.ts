@@ -5,6 +5,8 @@ import type { PlatformBackend } from './platform/backend.js';
 import type { Bindable, PortReport } from './port-report.js';
 import { bindProbe } from '../net/probe.js';
 import { invalidOption, throwIfAborted, validatePort, validateSignal } from '../validate.js';
+import { anyValue, type Schema } from '../options/rules.js';
+import { validateOptions } from '../options/validate-options.js';
 
 export interface InspectPortOptions {
   /**
@@ -47,6 +49,15 @@ export async function probeBindable(
   return bindableFrom(probes, sockets, host);
 }
 
+// Each option is checked in inspectPort, where it is read.
+const schema: Schema = {
+  host: anyValue,
+  owners: anyValue,
+  docker: anyValue,
+  platform: anyValue,
+  signal: anyValue,
+};
+
 /**
  * Who holds `port`, in what state, whether a new server could bind it, and why not.
  *
@@ -59,6 +70,7 @@ export async function inspectPort(
   options: InspectPortOptions = {},
 ): Promise<PortReport> {
   validatePort(port);
+  validateOptions(options, schema, { path: '', owner: 'inspectPort' });
   const host = validateHost(options.host);
   const withOwners = validateBoolean(options.owners, 'owners') ?? true;
   const docker = validateBoolean(options.docker, 'docker') ?? true;

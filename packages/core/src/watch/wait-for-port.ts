@@ -16,6 +16,9 @@ import {
   validateSignal,
   validateTimeout,
 } from '../validate.js';
+import { anyValue, type Schema } from '../options/rules.js';
+import { validateOptions } from '../options/validate-options.js';
+import { activeHandles } from '../node-internals.js';
 
 export interface WaitForPortOptions {
   /**
@@ -85,9 +88,7 @@ function sockstatReader(): { read(): [number, number]; close(): void } {
  * lack an 'error' listener, and an RST would then throw ECONNRESET in the caller's process.
  */
 function ownListener(port: number): boolean {
-  const handles =
-    (process as unknown as { _getActiveHandles?: () => unknown[] })._getActiveHandles?.() ?? [];
-  return handles.some((h) => {
+  return activeHandles().some((h) => {
     if (!(h instanceof net.Server) || !h.listening) return false;
     const address = h.address();
     return typeof address === 'object' && address !== null && address.port === port;
@@ -102,6 +103,17 @@ function connectTargets(host?: string): string[] {
   return [host];
 }
 
+// Each option is checked below, where it is read.
+const schema: Schema = {
+  until: anyValue,
+  pid: anyValue,
+  host: anyValue,
+  timeout: anyValue,
+  signal: anyValue,
+  platform: anyValue,
+  probeClose: anyValue,
+};
+
 /**
  * Resolves as soon as `port` is free or listening (see {@link WaitForPortOptions.until}).
  * On Linux it polls every millisecond with probes that cost microseconds: a bind probe that
@@ -112,9 +124,12 @@ function connectTargets(host?: string): string[] {
  */
 export async function waitForPort(port: number, options: WaitForPortOptions): Promise<void> {
   validatePort(port);
-  if (typeof options !== 'object' || options === null) {
-    throw invalidOption('options', "an object such as `{ until: 'free' }`", options);
-  }
+  validateOptions(
+    options,
+    schema,
+    { path: '', owner: 'waitForPort' },
+    "an object such as `{ until: 'free' }`",
+  );
   const { until } = options;
   if (until !== 'free' && until !== 'listening') {
     throw invalidOption('until', "`'free'` or `'listening'`", until);

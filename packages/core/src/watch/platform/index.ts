@@ -1,6 +1,6 @@
 import { RebindError } from '../../errors.js';
 import type { CommandRunner, PlatformBackend } from './backend.js';
-import { runCommand } from './run-command.js';
+import { runCommand } from '../../proc/run-command.js';
 
 /** The dispatch table: one back end per OS. macOS and Windows are parser-tested only. */
 const backends: Readonly<Record<string, (run: CommandRunner) => Promise<PlatformBackend>>> = {

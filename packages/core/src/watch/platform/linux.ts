@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { findContainerByPublishedPort } from '../docker-engine.js';
 import { findSocketHolders, parseDockerProxyArgs, readProcessInfo, userName } from '../owners.js';
@@ -7,6 +6,7 @@ import { parseProcNetTcp } from '../../proc/proc-net.js';
 import { parseSs } from '../ss.js';
 import { sockDiagSockets } from './sock-diag.js';
 import type { PlatformBackend, PlatformFacts } from './backend.js';
+import { runOnce } from '../../proc/run-command.js';
 
 function readTable(path: string): string {
   try {
@@ -75,14 +75,9 @@ let ssMissing = false;
  */
 function ssSockets(port: number): Promise<PortSocket[] | undefined> {
   if (ssMissing) return Promise.resolve(undefined);
-  return new Promise((resolve) => {
-    execFile('ss', ['-Htane', `sport = :${port}`], { maxBuffer: 1 << 24 }, (error, stdout) => {
-      if (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') ssMissing = true;
-        return resolve(undefined);
-      }
-      resolve(parseSs(stdout, port));
-    });
+  return runOnce('ss', ['-Htane', `sport = :${port}`], { maxBuffer: 1 << 24 }).then((result) => {
+    if (result.errno === 'ENOENT') ssMissing = true;
+    return result.failed ? undefined : parseSs(result.stdout, port);
   });
 }
 

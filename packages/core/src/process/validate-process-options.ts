@@ -1,0 +1,91 @@
+// The schema of startProcess's options: unknown keys are refused with a suggestion,
+// each known one is checked in execa's wording.
+import { invalidOption } from '../validate.js';
+import {
+  abortSignal,
+  boolean,
+  check,
+  func,
+  isObject,
+  isPort,
+  nonEmptyString,
+  oneOf,
+  positiveInteger,
+  required,
+  rule,
+  string,
+  stringArray,
+  stringRecord,
+  timeout,
+  type Schema,
+} from '../options/rules.js';
+import { arrayOf, objectOf, validateOptions } from '../options/validate-options.js';
+
+const readySchemas: Readonly<Record<string, Schema>> = {
+  tcp: { tcp: required(check('an integer from 1 to 65535', isPort)) },
+  http: {
+    http: required(
+      check('a URL or a port number', (v) => (typeof v === 'string' && v !== '') || isPort(v)),
+    ),
+    status: check(
+      'an HTTP status or an array of them',
+      (v) => typeof v === 'number' || (Array.isArray(v) && v.every((s) => typeof s === 'number')),
+    ),
+    body: check('a string or a RegExp', (v) => typeof v === 'string' || v instanceof RegExp),
+    headers: stringRecord(),
+  },
+  output: {
+    output: required(
+      check('a string or a RegExp', (v) => typeof v === 'string' || v instanceof RegExp),
+    ),
+    stream: oneOf(['stdout', 'stderr', 'both']),
+  },
+  check: { check: required(func) },
+};
+
+const readyExpected = 'an object with one of `tcp`, `http`, `output` or `check`';
+
+/** startProcess's `ready`: the schema is picked by the one key that names the kind. */
+export const readyCheckRule = rule(readyExpected, (value, at) => {
+  const kind = isObject(value) ? Object.keys(readySchemas).find((k) => k in value) : undefined;
+  if (kind === undefined) throw invalidOption(at.path, readyExpected, value);
+  validateOptions(value, readySchemas[kind]!, at, readyExpected);
+});
+
+/** startProcess's `stop` (and StartedProcess#stop's options). */
+export const stopSchema: Schema = {
+  signal: check(
+    'a signal name such as `SIGTERM`',
+    (v) => typeof v === 'string' && /^SIG[A-Z0-9]+$/.test(v),
+  ),
+  timeout,
+  killTimeout: timeout,
+  ports: arrayOf(check('an integer from 1 to 65535', isPort), 'an array of ports'),
+};
+
+export const processSchema: Schema = {
+  command: required(nonEmptyString()),
+  args: stringArray(),
+  cwd: string(),
+  env: check(
+    'an object of strings (or `undefined` to remove a variable)',
+    (v) => isObject(v) && Object.values(v).every((s) => s === undefined || typeof s === 'string'),
+  ),
+  ready: readyCheckRule,
+  readyTimeout: timeout,
+  readyInterval: timeout,
+  stop: objectOf(stopSchema),
+  extraFds: check('an array of file descriptors', (v) => Array.isArray(v)),
+  outputLimit: positiveInteger,
+  onOutput: func,
+  watchdog: boolean,
+  signal: abortSignal,
+};
+
+/**
+ * Validates startProcess's options; `path` prefixes every option's name (for options
+ * nested in a declaration).
+ */
+export function validateProcessOptions(options: unknown, path = '', owner = 'startProcess'): void {
+  validateOptions(options, processSchema, { path, owner });
+}

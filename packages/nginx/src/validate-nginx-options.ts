@@ -1,0 +1,55 @@
+// startNginx's options, checked once at the public boundary (and by the runner for every
+// `nginx` declaration, with the declaration's path): unknown keys are refused with the
+// closest known key, each value in execa's wording.
+import { restartStrategies } from '@rebind/core';
+import {
+  abortSignal,
+  boolean,
+  check,
+  invalidOption,
+  isPort,
+  nonEmptyString,
+  optionPath,
+  string,
+  timeout,
+  validateOptions,
+  validateStrategy,
+  rule,
+  type Schema,
+} from '@rebind/core/internal';
+
+const strategy = rule('a restart strategy', (value, at) => {
+  validateStrategy(value, restartStrategies, at.path);
+});
+
+const schema: Schema = {
+  config: string('a path or text'),
+  snippet: string('a `server { }` block or a server body'),
+  binary: nonEmptyString('a path or a name on PATH'),
+  port: check("an integer from 1 to 65535, or `'auto'`", (v) => v === 'auto' || isPort(v)),
+  host: nonEmptyString('an IP address'),
+  restartStrategy: strategy,
+  allowUnsafeReuseport: boolean,
+  readyTimeout: timeout,
+  stopTimeout: timeout,
+  keepPrefix: boolean,
+  signal: abortSignal,
+  // `standby` lands with main's standby restarts ('fresh-port').
+  standby: boolean,
+};
+
+/**
+ * Throws `REBIND_INVALID_OPTION` unless `options` are valid options of `startNginx`:
+ * "Unknown option `restartStrategi` of startNginx. Did you mean `restartStrategy`?".
+ * `path` prefixes every option's name (`services.web.nginx` in a runner declaration).
+ */
+export function validateNginxOptions(options: unknown, path = ''): void {
+  validateOptions(options, schema, { path, owner: 'startNginx' });
+  const { config, snippet } = options as { config?: unknown; snippet?: unknown };
+  if ((config === undefined) === (snippet === undefined))
+    throw invalidOption(
+      optionPath(path, 'config'),
+      'a path or text, or else a `snippet` (exactly one of them)',
+      config,
+    );
+}

@@ -1,0 +1,43 @@
+// Validates every declaration before anything starts: the declarations' own shape
+// (resolveServices), then each service's options with its manager's validator. A manager
+// is imported only when a service of its kind is declared, as start-instance.ts does.
+import { resolveServices, type ResolvedService, type ServiceKind } from './declaration.js';
+import { loadDocker } from './load-manager.js';
+
+type Validator = (options: unknown, path: string) => void;
+
+const validators: Record<
+  ServiceKind,
+  (service: ResolvedService) => Promise<Validator | undefined>
+> = {
+  nginx: async () => (await import('@rebind/nginx')).validateNginxOptions,
+  // @rebind/docker is optional: loadDocker says what to install when it is missing.
+  container: async (service) => (await loadDocker(service)).validateContainerOptions,
+  compose: async (service) => {
+    const { validateComposeOptions } = await loadDocker(service);
+    // `endpoint` is the runner's own (checked by resolveServices), not startCompose's.
+    return (options, path) => {
+      const { endpoint: _endpoint, ...rest } = options as Record<string, unknown>;
+      validateComposeOptions(rest, path);
+    };
+  },
+  // Checked in full by resolveServices.
+  command: async () => undefined,
+};
+
+/**
+ * {@link resolveServices}, then every service's options checked by its manager's
+ * validator: a typo anywhere fails with `REBIND_INVALID_OPTION` naming its path
+ * (`services.web.nginx.restartStrategy`) before any service starts.
+ */
+export async function validateServices(
+  options: unknown,
+  owner = 'rebind()',
+): Promise<ResolvedService[]> {
+  const services = resolveServices(options, owner);
+  for (const service of services) {
+    const validate = await validators[service.kind](service);
+    validate?.(service.options, `services.${service.name}.${service.kind}`);
+  }
+  return services;
+}
