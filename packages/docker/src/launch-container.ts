@@ -123,77 +123,40 @@ export async function launchInstance(spec: LaunchSpec): Promise<Instance> {
   }
 }
 
+type Requests = Map<number, PlannedPort>;
+
+/** One launch: the spec, the host port requests (updated on conflicts) and what was leased. */
+interface Attempt {
+  readonly spec: LaunchSpec;
+  readonly requests: Requests;
+  readonly own: Map<number, PortLease>;
+  readonly remapped: RemappedPort[];
+  readonly deadline: number;
+  readonly log: (format: string, ...args: unknown[]) => void;
+}
+
+const MAX_ATTEMPTS = 10;
+
 async function launch(spec: LaunchSpec, own: Map<number, PortLease>): Promise<Instance> {
-  const { docker, endpoint } = spec.connection;
-  const log = createLogger('docker', spec.name);
-  const deadline = performance.now() + spec.timeout;
-  const requests = new Map(spec.ports);
-  const remapped: RemappedPort[] = [];
-  // A free port for a container port, leased here (and released with the instance).
-  const leaseFor = async (containerPort: number): Promise<number> => {
-    const lease = await allocateHostPort(spec.hostIp, spec.signal);
-    const before = own.get(containerPort);
-    own.set(containerPort, lease);
-    await before?.release();
-    return lease.port;
+  const attempt: Attempt = {
+    spec,
+    requests: new Map(spec.ports),
+    own,
+    remapped: [],
+    deadline: performance.now() + spec.timeout,
+    log: createLogger('docker', spec.name),
   };
-  for (let attempt = 1; ; attempt++) {
+  for (let n = 1; ; n++) {
     const token = `rb-${randomBytes(6).toString('hex')}`;
-    const bindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
-    const exposed: Record<string, object> = {};
-    for (const [containerPort, { port }] of requests) {
-      exposed[`${containerPort}/tcp`] = {};
-      bindings[`${containerPort}/tcp`] = [
-        { HostIp: spec.hostIp, HostPort: port === 0 ? '' : String(port) },
-      ];
-    }
-    let container: Docker.Container;
-    try {
-      container = await docker.createContainer({
-        ...spec.createOptions,
-        Image: spec.image,
-        name: spec.name,
-        Hostname: token,
-        ...(spec.command === undefined ? {} : { Cmd: [...spec.command] }),
-        Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
-        Labels: { ...spec.labels, ...ownerLabels(), [labelKeys.handle]: spec.handleId },
-        ExposedPorts: exposed,
-        HostConfig: { ...spec.createOptions.HostConfig, PortBindings: bindings },
-      });
-    } catch (error) {
-      const failure = engineFailure(error);
-      if (isNoSuchImage(failure)) throw imageNotFound(spec.image, endpoint, error);
-      const taken = /already in use by container "?([0-9a-f]{12,64})/.exec(failure.message)?.[1];
-      if (failure.statusCode === 409 && taken !== undefined && attempt < 10) {
-        // The name is taken: by a container of a dead rebind session (remove it), or by
-        // this process's previous instance still being removed (wait, if asked).
-        const labels = await docker
-          .getContainer(taken)
-          .inspect()
-          .then(
-            (i) => i.Config.Labels ?? {},
-            () => undefined,
-          );
-        const ownership = ownershipOf(labels);
-        if (labels === undefined) continue;
-        if (ownership.kind === 'dead-session') {
-          await removeContainer(docker, taken);
-          continue;
-        }
-        if (ownership.kind === 'this-session' && spec.onPortConflict === 'wait') {
-          await waitRemoved(docker, taken);
-          continue;
-        }
-      }
-      throw containerFailed(`create container ${spec.name} from ${spec.image}`, error);
-    }
+    const container = await create(attempt, token, n);
+    if (container === undefined) continue;
     const unguard = await guardContainer(spec.connection, container.id);
     const discard = async () => {
-      await removeContainer(docker, container.id);
+      await removeContainer(spec.connection.docker, container.id);
       unguard();
     };
     try {
-      if (attempt === 1 && spec.beforeStart !== undefined) await spec.beforeStart;
+      if (n === 1 && spec.beforeStart !== undefined) await spec.beforeStart;
     } catch (error) {
       await discard();
       throw error;
@@ -202,110 +165,193 @@ async function launch(spec: LaunchSpec, own: Map<number, PortLease>): Promise<In
       await container.start();
     } catch (error) {
       await discard();
-      const failure = engineFailure(error);
-      const conflict = portConflictIn(failure.message);
-      if (conflict === undefined) throw containerFailed(`start container ${spec.name}`, error);
-      const hostPort = conflictPort(conflict.text);
-      const containerPort = [...requests].find(([, r]) => r.port === hostPort)?.[0];
-      const request = containerPort === undefined ? undefined : requests.get(containerPort);
-      log('start attempt %d: %s', attempt, conflict.text);
-      if (attempt >= 10)
-        throw containerFailed(`start container ${spec.name} after ${attempt} attempts`, error);
-      // A leased port taken in between (it moves anyway): take another one.
-      if (containerPort !== undefined && request?.fixed === false) {
-        requests.set(containerPort, { port: await leaseFor(containerPort), fixed: false });
-        continue;
-      }
-      const holder =
-        hostPort === undefined
-          ? ({ kind: 'unknown' } as const)
-          : await findPortHolder(docker, hostPort, { engineIsLocal: spec.engineIsLocal });
-      const where = `${spec.hostIp}:${hostPort ?? '?'}`;
-      if (
-        spec.onPortConflict === 'remap' &&
-        containerPort !== undefined &&
-        hostPort !== undefined
-      ) {
-        const next = await leaseFor(containerPort);
-        remapped.push({
-          containerPort,
-          requested: hostPort,
-          port: next,
-          holder: describeHolder(holder),
-        });
-        requests.set(containerPort, { port: next, fixed: true });
-        log(
-          'remapped container port %d from %d (%s) to %d',
-          containerPort,
-          hostPort,
-          describeHolder(holder),
-          next,
-        );
-        continue;
-      }
-      const ours = holder.kind === 'container' && holder.ownership.kind === 'this-session';
-      if (spec.onPortConflict === 'wait' && ours) {
-        log('waiting for the removal of %s, which holds %s', holder.name, where);
-        const remaining = deadline - performance.now();
-        const waited = await Promise.race([
-          waitRemoved(docker, holder.id).then(() => true),
-          new Promise<false>((resolve) =>
-            setTimeout(resolve, Math.max(0, remaining), false).unref(),
-          ),
-        ]);
-        if (waited) continue;
-      }
-      const policyNote =
-        spec.onPortConflict === 'wait'
-          ? ours
-            ? ` onPortConflict 'wait' waited ${spec.timeout} ms for its removal.`
-            : " onPortConflict 'wait' waits only for this process's own previous container, not for this holder."
-          : '';
-      throw new RebindError(
-        'REBIND_PORT_IN_USE',
-        `Docker could not publish container port ${containerPort ?? '?'} of ${spec.name} on ${where}: it is held by ${describeHolder(holder)}.${policyNote} ${fixFor(holder)}\n    engine: ${conflict.text}`,
-        {
-          cause: error,
-          details: {
-            port: hostPort,
-            host: spec.hostIp,
-            containerPort,
-            holder,
-            engineMessage: failure.message,
-          },
-        },
-      );
+      await resolveStartConflict(attempt, error, n);
+      continue;
     }
     try {
-      const info = await container.inspect();
-      const ports = new Map<number, number>();
-      for (const containerPort of requests.keys()) {
-        const published = info.NetworkSettings.Ports?.[`${containerPort}/tcp`] ?? [];
-        const hostPort = Number(
-          published.find((b) => b.HostIp === spec.hostIp)?.HostPort ?? published[0]?.HostPort,
-        );
-        ports.set(containerPort, hostPort);
-      }
-      await waitReady(spec.ready, {
-        docker,
-        id: container.id,
-        name: spec.name,
-        pid: info.State.Pid,
-        host: spec.host,
-        ports,
-        timeout: Math.max(0, deadline - performance.now()),
-        totalTimeout: spec.timeout,
-        signal: spec.signal,
-      });
-      log('ready: %s', [...ports].map(([c, h]) => `${c}->${spec.host}:${h}`).join(', '));
-      const release = async () => {
-        unguard();
-        await Promise.all([...own.values()].map((l) => l.release()));
-      };
-      return { id: container.id, name: spec.name, token, ports, remapped, release };
+      return await proveReady(attempt, container, token, unguard);
     } catch (error) {
       await discard();
       throw error;
     }
   }
+}
+
+/** A free port for a container port, leased here (and released with the instance). */
+async function leaseFor(attempt: Attempt, containerPort: number): Promise<number> {
+  const lease = await allocateHostPort(attempt.spec.hostIp, attempt.spec.signal);
+  const before = attempt.own.get(containerPort);
+  attempt.own.set(containerPort, lease);
+  await before?.release();
+  return lease.port;
+}
+
+/** Creates the container; undefined: its name was taken by a container now gone (retry). */
+async function create(
+  attempt: Attempt,
+  token: string,
+  n: number,
+): Promise<Docker.Container | undefined> {
+  const { spec } = attempt;
+  const { docker, endpoint } = spec.connection;
+  const bindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
+  const exposed: Record<string, object> = {};
+  for (const [containerPort, { port }] of attempt.requests) {
+    exposed[`${containerPort}/tcp`] = {};
+    bindings[`${containerPort}/tcp`] = [
+      { HostIp: spec.hostIp, HostPort: port === 0 ? '' : String(port) },
+    ];
+  }
+  try {
+    return await docker.createContainer({
+      ...spec.createOptions,
+      Image: spec.image,
+      name: spec.name,
+      Hostname: token,
+      ...(spec.command === undefined ? {} : { Cmd: [...spec.command] }),
+      Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
+      Labels: { ...spec.labels, ...ownerLabels(), [labelKeys.handle]: spec.handleId },
+      ExposedPorts: exposed,
+      HostConfig: { ...spec.createOptions.HostConfig, PortBindings: bindings },
+    });
+  } catch (error) {
+    const failure = engineFailure(error);
+    if (isNoSuchImage(failure)) throw imageNotFound(spec.image, endpoint, error);
+    const taken = /already in use by container "?([0-9a-f]{12,64})/.exec(failure.message)?.[1];
+    if (failure.statusCode === 409 && taken !== undefined && n < MAX_ATTEMPTS) {
+      // The name is taken: by a container of a dead rebind session (remove it), or by
+      // this process's previous instance still being removed (wait, if asked).
+      const labels = await docker
+        .getContainer(taken)
+        .inspect()
+        .then(
+          (i) => i.Config.Labels ?? {},
+          () => undefined,
+        );
+      const ownership = ownershipOf(labels);
+      if (labels === undefined) return undefined;
+      if (ownership.kind === 'dead-session') {
+        await removeContainer(docker, taken);
+        return undefined;
+      }
+      if (ownership.kind === 'this-session' && spec.onPortConflict === 'wait') {
+        await waitRemoved(docker, taken);
+        return undefined;
+      }
+    }
+    throw containerFailed(`create container ${spec.name} from ${spec.image}`, error);
+  }
+}
+
+/**
+ * A start the engine refused: a host port conflict is resolved (a moving port moves, a
+ * fixed one is remapped or waited for, per `onPortConflict`) for another attempt;
+ * anything else throws.
+ */
+async function resolveStartConflict(attempt: Attempt, error: unknown, n: number): Promise<void> {
+  const { spec, requests } = attempt;
+  const failure = engineFailure(error);
+  const conflict = portConflictIn(failure.message);
+  if (conflict === undefined) throw containerFailed(`start container ${spec.name}`, error);
+  const hostPort = conflictPort(conflict.text);
+  const containerPort = [...requests].find(([, r]) => r.port === hostPort)?.[0];
+  const request = containerPort === undefined ? undefined : requests.get(containerPort);
+  attempt.log('start attempt %d: %s', n, conflict.text);
+  if (n >= MAX_ATTEMPTS)
+    throw containerFailed(`start container ${spec.name} after ${n} attempts`, error);
+  // A leased port taken in between (it moves anyway): take another one.
+  if (containerPort !== undefined && request?.fixed === false) {
+    requests.set(containerPort, { port: await leaseFor(attempt, containerPort), fixed: false });
+    return;
+  }
+  const { docker } = spec.connection;
+  const holder =
+    hostPort === undefined
+      ? ({ kind: 'unknown' } as const)
+      : await findPortHolder(docker, hostPort, { engineIsLocal: spec.engineIsLocal });
+  if (spec.onPortConflict === 'remap' && containerPort !== undefined && hostPort !== undefined) {
+    const next = await leaseFor(attempt, containerPort);
+    attempt.remapped.push({
+      containerPort,
+      requested: hostPort,
+      port: next,
+      holder: describeHolder(holder),
+    });
+    requests.set(containerPort, { port: next, fixed: true });
+    attempt.log(
+      'remapped container port %d from %d (%s) to %d',
+      containerPort,
+      hostPort,
+      describeHolder(holder),
+      next,
+    );
+    return;
+  }
+  const ours = holder.kind === 'container' && holder.ownership.kind === 'this-session';
+  const where = `${spec.hostIp}:${hostPort ?? '?'}`;
+  if (spec.onPortConflict === 'wait' && ours) {
+    attempt.log('waiting for the removal of %s, which holds %s', holder.name, where);
+    const remaining = attempt.deadline - performance.now();
+    const waited = await Promise.race([
+      waitRemoved(docker, holder.id).then(() => true),
+      new Promise<false>((resolve) => setTimeout(resolve, Math.max(0, remaining), false).unref()),
+    ]);
+    if (waited) return;
+  }
+  const policyNote =
+    spec.onPortConflict === 'wait'
+      ? ours
+        ? ` onPortConflict 'wait' waited ${spec.timeout} ms for its removal.`
+        : " onPortConflict 'wait' waits only for this process's own previous container, not for this holder."
+      : '';
+  throw new RebindError(
+    'REBIND_PORT_IN_USE',
+    `Docker could not publish container port ${containerPort ?? '?'} of ${spec.name} on ${where}: it is held by ${describeHolder(holder)}.${policyNote} ${fixFor(holder)}\n    engine: ${conflict.text}`,
+    {
+      cause: error,
+      details: {
+        port: hostPort,
+        host: spec.hostIp,
+        containerPort,
+        holder,
+        engineMessage: failure.message,
+      },
+    },
+  );
+}
+
+/** Reads the published host ports and waits until the new container is ready. */
+async function proveReady(
+  attempt: Attempt,
+  container: Docker.Container,
+  token: string,
+  unguard: () => void,
+): Promise<Instance> {
+  const { spec, own } = attempt;
+  const info = await container.inspect();
+  const ports = new Map<number, number>();
+  for (const containerPort of attempt.requests.keys()) {
+    const published = info.NetworkSettings.Ports?.[`${containerPort}/tcp`] ?? [];
+    const hostPort = Number(
+      published.find((b) => b.HostIp === spec.hostIp)?.HostPort ?? published[0]?.HostPort,
+    );
+    ports.set(containerPort, hostPort);
+  }
+  await waitReady(spec.ready, {
+    docker: spec.connection.docker,
+    id: container.id,
+    name: spec.name,
+    pid: info.State.Pid,
+    host: spec.host,
+    ports,
+    timeout: Math.max(0, attempt.deadline - performance.now()),
+    totalTimeout: spec.timeout,
+    signal: spec.signal,
+  });
+  attempt.log('ready: %s', [...ports].map(([c, h]) => `${c}->${spec.host}:${h}`).join(', '));
+  const release = async () => {
+    unguard();
+    await Promise.all([...own.values()].map((l) => l.release()));
+  };
+  return { id: container.id, name: spec.name, token, ports, remapped: attempt.remapped, release };
 }

@@ -91,131 +91,157 @@ export function renderConfig(
   directives: readonly Directive[],
   options: RenderOptions,
 ): { text: string; lines: LineMap } {
-  const out: string[] = [];
-  const lines: Array<{ file: string; line: number } | undefined> = [];
-  const hostText = options.host.includes(':') ? `[${options.host}]` : options.host;
-  const seenAddress = new Set<string>();
-  const emit = (depth: number, text: string, from?: Directive) => {
-    out.push(`${'    '.repeat(depth)}${text}`);
-    lines.push(from ? { file: from.file, line: from.line } : undefined);
-  };
-  const logPath = (arg: string) => {
-    const value = unquote(arg);
-    return keepPath(value) ? arg : JSON.stringify(join(options.prefix, 'logs', basename(value)));
-  };
+  return new ConfigRenderer(options).render(directives);
+}
 
-  const listenText = (d: Directive): string | undefined => {
+class ConfigRenderer {
+  readonly #out: string[] = [];
+  readonly #lines: Array<{ file: string; line: number } | undefined> = [];
+  readonly #seenAddress = new Set<string>();
+  readonly #hostText: string;
+
+  constructor(readonly options: RenderOptions) {
+    this.#hostText = options.host.includes(':') ? `[${options.host}]` : options.host;
+  }
+
+  render(directives: readonly Directive[]): { text: string; lines: LineMap } {
+    const { options } = this;
+    const main = new Set(directives.map((d) => d.name));
+    this.#emit(0, 'daemon off;');
+    this.#emit(0, `pid ${JSON.stringify(join(options.prefix, 'logs', 'nginx.pid'))};`);
+    if (!main.has('error_log'))
+      this.#emit(0, `error_log ${JSON.stringify(join(options.prefix, 'logs', 'error.log'))};`);
+    if (options.addUser !== undefined && !main.has('user'))
+      this.#emit(0, `user ${options.addUser};`);
+    if (!main.has('events')) this.#emit(0, 'events {}');
+    for (const d of directives) {
+      if (d.name === 'daemon' || d.name === 'pid') continue;
+      this.#renderOne(d, 0, 'main');
+    }
+    return { text: `${this.#out.join('\n')}\n`, lines: this.#lines };
+  }
+
+  #emit(depth: number, text: string, from?: Directive): void {
+    this.#out.push(`${'    '.repeat(depth)}${text}`);
+    this.#lines.push(from ? { file: from.file, line: from.line } : undefined);
+  }
+
+  #logPath(arg: string): string {
+    const value = unquote(arg);
+    return keepPath(value)
+      ? arg
+      : JSON.stringify(join(this.options.prefix, 'logs', basename(value)));
+  }
+
+  /** `host:port`, with `reuseport` on its first listen when the plan asks for it. */
+  #address(port: number): { address: string; reuse: boolean } {
+    const address = `${this.#hostText}:${port}`;
+    const first = !this.#seenAddress.has(address);
+    this.#seenAddress.add(address);
+    const { mainPort, reuseport, extraReuseport } = this.options;
+    return { address, reuse: first && (port === mainPort ? reuseport : extraReuseport) };
+  }
+
+  #listenText(d: Directive): string | undefined {
     const parsed = parseListen(d.args[0] ?? '');
     if (parsed.unix) return `listen ${d.args.join(' ')};`;
-    const port = options.portMap.get(parsed.port) ?? parsed.port;
-    const address = `${hostText}:${port}`;
+    const { address, reuse } = this.#address(this.options.portMap.get(parsed.port) ?? parsed.port);
     const params = d.args.slice(1);
-    const first = !seenAddress.has(address);
-    seenAddress.add(address);
-    const wantsReuseport = port === options.mainPort ? options.reuseport : options.extraReuseport;
-    if (first && wantsReuseport && !params.includes('reuseport')) params.push('reuseport');
+    if (reuse && !params.includes('reuseport')) params.push('reuseport');
     return `listen ${[address, ...params].join(' ')};`;
-  };
+  }
 
-  const renderList = (list: readonly Directive[], depth: number, context: string) => {
-    for (const d of list) renderOne(d, depth, context);
-  };
-
-  const renderServer = (d: Directive, depth: number) => {
-    emit(depth, `server {`, d);
+  #renderServer(d: Directive, depth: number): void {
+    this.#emit(depth, `server {`, d);
     const inServer = new Set<string>();
     const hasListen = (d.block ?? []).some((c) => c.name === 'listen');
     if (!hasListen) {
-      const port = options.portMap.get(80) ?? 80;
-      const address = `${hostText}:${port}`;
-      const first = !seenAddress.has(address);
-      seenAddress.add(address);
-      const reuse =
-        first && (port === options.mainPort ? options.reuseport : options.extraReuseport);
-      emit(depth + 1, `listen ${address}${reuse ? ' reuseport' : ''};`, d);
+      const { address, reuse } = this.#address(this.options.portMap.get(80) ?? 80);
+      this.#emit(depth + 1, `listen ${address}${reuse ? ' reuseport' : ''};`, d);
     }
     for (const c of d.block ?? []) {
       if (c.name === 'listen') {
-        const text = listenText(c);
+        const text = this.#listenText(c);
         const key = text?.split(' ')[1]?.replace(/;$/, '') ?? '';
         if (text === undefined || inServer.has(key)) continue;
         inServer.add(key);
-        emit(depth + 1, text, c);
-      } else renderOne(c, depth + 1, 'server');
+        this.#emit(depth + 1, text, c);
+      } else this.#renderOne(c, depth + 1, 'server');
     }
-    emit(depth, '}', d);
-  };
+    this.#emit(depth, '}', d);
+  }
 
-  function renderOne(d: Directive, depth: number, context: string): void {
-    if (d.raw !== undefined) {
-      emit(depth, `${[d.name, ...d.args].join(' ')} {${d.raw}}`, d);
-      for (let i = 1; i < d.raw.split('\n').length; i++)
-        lines.push({ file: d.file, line: d.line + i });
-      return;
-    }
-    if (d.name === 'server' && d.block && (context === 'http' || context === 'stream')) {
-      renderServer(d, depth);
-      return;
-    }
-    let args = d.args;
+  #args(d: Directive): readonly string[] {
+    const { options } = this;
+    const args = d.args;
     if (d.name === 'error_log' || d.name === 'access_log')
-      args = [logPath(args[0] ?? ''), ...args.slice(1)];
-    else if (options.tempPaths.includes(d.name))
-      args = [
+      return [this.#logPath(args[0] ?? ''), ...args.slice(1)];
+    if (options.tempPaths.includes(d.name))
+      return [
         JSON.stringify(join(options.prefix, 'temp', d.name.replace(/_temp_path$/, ''))),
         ...args.slice(1),
       ];
-    else if (d.name === 'load_module' && args[0] && !isAbsolute(unquote(args[0])))
-      args = [JSON.stringify(join(options.compiledPrefix, unquote(args[0])))];
-    if (d.block === undefined) {
-      emit(depth, `${[d.name, ...args].join(' ')};`, d);
-      return;
-    }
-    emit(depth, `${[d.name, ...args].join(' ')} {`, d);
-    const inner =
-      d.name === 'http' || d.name === 'stream' || d.name === 'events' ? d.name : context;
-    if (d.name === 'http') renderHttpDefaults(d, depth + 1);
-    renderList(d.block, depth + 1, inner);
-    if (d.name === 'http') {
-      emit(depth + 1, `server {`);
-      if (options.readySocket !== undefined) emit(depth + 2, `listen unix:${options.readySocket};`);
-      else {
-        emit(depth + 2, `listen ${hostText}:${options.mainPort};`);
-        emit(depth + 2, `server_name ${READY_HOST};`);
-      }
-      emit(depth + 2, `location = ${READY_PATH} {`);
-      emit(depth + 3, `access_log off;`);
-      emit(depth + 3, `default_type text/plain;`);
-      emit(depth + 3, `return 200 "${options.token}";`);
-      emit(depth + 2, `}`);
-      emit(depth + 1, `}`);
-    }
-    emit(depth, '}', d);
+    if (d.name === 'load_module' && args[0] && !isAbsolute(unquote(args[0])))
+      return [JSON.stringify(join(options.compiledPrefix, unquote(args[0])))];
+    return args;
   }
 
-  function renderHttpDefaults(http: Directive, depth: number): void {
+  #renderOne(d: Directive, depth: number, context: string): void {
+    if (d.raw !== undefined) {
+      this.#emit(depth, `${[d.name, ...d.args].join(' ')} {${d.raw}}`, d);
+      for (let i = 1; i < d.raw.split('\n').length; i++)
+        this.#lines.push({ file: d.file, line: d.line + i });
+      return;
+    }
+    if (d.name === 'server' && d.block && (context === 'http' || context === 'stream')) {
+      this.#renderServer(d, depth);
+      return;
+    }
+    const args = this.#args(d);
+    if (d.block === undefined) {
+      this.#emit(depth, `${[d.name, ...args].join(' ')};`, d);
+      return;
+    }
+    this.#emit(depth, `${[d.name, ...args].join(' ')} {`, d);
+    const inner =
+      d.name === 'http' || d.name === 'stream' || d.name === 'events' ? d.name : context;
+    if (d.name === 'http') this.#renderHttpDefaults(d, depth + 1);
+    for (const c of d.block) this.#renderOne(c, depth + 1, inner);
+    if (d.name === 'http') this.#renderReadyServer(depth + 1);
+    this.#emit(depth, '}', d);
+  }
+
+  #renderReadyServer(depth: number): void {
+    const { options } = this;
+    this.#emit(depth, `server {`);
+    if (options.readySocket !== undefined)
+      this.#emit(depth + 1, `listen unix:${options.readySocket};`);
+    else {
+      this.#emit(depth + 1, `listen ${this.#hostText}:${options.mainPort};`);
+      this.#emit(depth + 1, `server_name ${READY_HOST};`);
+    }
+    this.#emit(depth + 1, `location = ${READY_PATH} {`);
+    this.#emit(depth + 2, `access_log off;`);
+    this.#emit(depth + 2, `default_type text/plain;`);
+    this.#emit(depth + 2, `return 200 "${options.token}";`);
+    this.#emit(depth + 1, `}`);
+    this.#emit(depth, `}`);
+  }
+
+  #renderHttpDefaults(http: Directive, depth: number): void {
+    const { options } = this;
     const names = new Set((http.block ?? []).map((c) => c.name));
     if (!names.has('access_log'))
-      emit(depth, `access_log ${JSON.stringify(join(options.prefix, 'logs', 'access.log'))};`);
+      this.#emit(
+        depth,
+        `access_log ${JSON.stringify(join(options.prefix, 'logs', 'access.log'))};`,
+      );
     for (const temp of options.tempPaths) {
       if (!names.has(temp))
-        emit(
+        this.#emit(
           depth,
           `${temp} ${JSON.stringify(join(options.prefix, 'temp', temp.replace(/_temp_path$/, '')))};`,
         );
     }
   }
-
-  const main = new Set(directives.map((d) => d.name));
-  emit(0, 'daemon off;');
-  emit(0, `pid ${JSON.stringify(join(options.prefix, 'logs', 'nginx.pid'))};`);
-  if (!main.has('error_log'))
-    emit(0, `error_log ${JSON.stringify(join(options.prefix, 'logs', 'error.log'))};`);
-  if (options.addUser !== undefined && !main.has('user')) emit(0, `user ${options.addUser};`);
-  if (!main.has('events')) emit(0, 'events {}');
-  for (const d of directives) {
-    if (d.name === 'daemon' || d.name === 'pid') continue;
-    renderOne(d, 0, 'main');
-  }
-  return { text: `${out.join('\n')}\n`, lines };
 }

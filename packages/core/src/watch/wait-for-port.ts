@@ -8,6 +8,7 @@ import { fdCount, findSocketHolders, socketInodesOf } from './owners.js';
 import { processTree } from '../proc/process-tree.js';
 import { loadBackend } from './platform/index.js';
 import type { PlatformBackend } from './platform/backend.js';
+import type { PortSocket } from './port-report.js';
 import { bindProbeSync, connectProbe } from '../net/probe.js';
 import {
   invalidOption,
@@ -193,6 +194,19 @@ function freeWatcher(backend: PlatformBackend, port: number, host?: string): Wat
   };
 }
 
+type ListensNow = (tree?: readonly number[]) => Promise<{ ours: boolean; foreign: PortSocket[] }>;
+
+/** What both listening watchers share: the sockstat counts, probe targets and table reads. */
+interface ListenContext {
+  readonly backend: PlatformBackend;
+  readonly port: number;
+  readonly host: string | undefined;
+  readonly counts: ReturnType<typeof sockstatReader>;
+  readonly targets: readonly string[];
+  readonly listensNow: ListensNow;
+  readonly probe: (target: string) => Promise<boolean>;
+}
+
 async function listeningWatcher(
   backend: PlatformBackend,
   port: number,
@@ -203,8 +217,7 @@ async function listeningWatcher(
 ): Promise<Watcher> {
   const counts = sockstatReader();
   disposers.push(counts.close);
-  const targets = connectTargets(host);
-  const listensNow = async (tree?: readonly number[]) => {
+  const listensNow: ListensNow = async (tree) => {
     const sockets = (await backend.listSockets(port)).filter(
       (s) => s.state === 'LISTEN' && conflicts(s, host),
     );
@@ -217,52 +230,60 @@ async function listeningWatcher(
     };
   };
   const closeFor = (p: number) => (ownListener(p) ? 'graceful' : close);
+  const context: ListenContext = {
+    backend,
+    port,
+    host,
+    counts,
+    targets: connectTargets(host),
+    listensNow,
+    probe: (target) => connectProbe(target, port, 250, closeFor(port)),
+  };
+  return pid === undefined ? anyListenerWatcher(context) : treeListenerWatcher(context, pid);
+}
+
+/** Without pid: any listener on the port; probes when the kernel's socket counts move. */
+function anyListenerWatcher({ host, counts, targets, listensNow, probe }: ListenContext): Watcher {
   let last4 = -2;
   let last6 = -2;
   let lastProbe = 0;
   let lastTable = 0;
-  if (pid === undefined) {
-    return async () => {
-      const now = performance.now();
-      // On a busy machine the counts move all the time: probe at most every 2 ms then.
-      if (now - lastProbe < 2) return false;
-      const [v4, v6] = counts.read();
-      const changed4 = v4 !== last4 || v4 < 0;
-      const changed6 = v6 !== last6 || v6 < 0;
-      last4 = v4;
-      last6 = v6;
-      const periodic = now - lastProbe >= 25;
-      if (!changed4 && !changed6 && !periodic) return false;
-      lastProbe = now;
-      // A new IPv4 or dual-stack listener moves TCP (127.0.0.1 reaches both), a new IPv6
-      // one moves TCP6 (::1 reaches it): probe only the family that moved.
-      const chosen =
-        host !== undefined || periodic
-          ? targets
-          : targets.filter((t) => (t.includes(':') ? changed6 : changed4));
-      const answers = await Promise.all(
-        chosen.map((t) => connectProbe(t, port, 250, closeFor(port))),
-      );
-      if (answers.some(Boolean)) return true;
-      if (now - lastTable < 100) return false;
-      lastTable = now;
-      return (await listensNow()).ours;
-    };
-  }
-  // With pid: who listened at the start (a lingering old instance) and what the tree held.
-  let tree = processTree(pid);
-  const start = await listensNow(tree);
-  if (start.ours) return () => true;
-  const { holders: foreignHolders } = findSocketHolders(
-    new Set(start.foreign.map((s) => s.inode ?? 0)),
-  );
-  const foreign = [...foreignHolders].flatMap(([inode, pids]) =>
+  return async () => {
+    const now = performance.now();
+    // On a busy machine the counts move all the time: probe at most every 2 ms then.
+    if (now - lastProbe < 2) return false;
+    const [v4, v6] = counts.read();
+    const changed4 = v4 !== last4 || v4 < 0;
+    const changed6 = v6 !== last6 || v6 < 0;
+    last4 = v4;
+    last6 = v6;
+    const periodic = now - lastProbe >= 25;
+    if (!changed4 && !changed6 && !periodic) return false;
+    lastProbe = now;
+    // A new IPv4 or dual-stack listener moves TCP (127.0.0.1 reaches both), a new IPv6
+    // one moves TCP6 (::1 reaches it): probe only the family that moved.
+    const chosen =
+      host !== undefined || periodic
+        ? targets
+        : targets.filter((t) => (t.includes(':') ? changed6 : changed4));
+    const answers = await Promise.all(chosen.map(probe));
+    if (answers.some(Boolean)) return true;
+    if (now - lastTable < 100) return false;
+    lastTable = now;
+    return (await listensNow()).ours;
+  };
+}
+
+/** Whether the listeners seen at the start (a lingering old instance) still hold their sockets. */
+function foreignAliveCheck(foreignSockets: readonly PortSocket[]): () => boolean {
+  const { holders } = findSocketHolders(new Set(foreignSockets.map((s) => s.inode ?? 0)));
+  const foreign = [...holders].flatMap(([inode, pids]) =>
     pids.flatMap((p) => {
       const fd = socketInodesOf(p)?.get(inode);
       return fd === undefined ? [] : [{ path: `/proc/${p}/fd/${fd}`, link: `socket:[${inode}]` }];
     }),
   );
-  const foreignAlive = () =>
+  return () =>
     foreign.some(({ path, link }) => {
       try {
         return readlinkSync(path) === link;
@@ -270,79 +291,107 @@ async function listeningWatcher(
         return false;
       }
     });
-  const knownInodes = new Set<number>();
-  for (const member of tree)
-    for (const inode of socketInodesOf(member)?.keys() ?? []) knownInodes.add(inode);
-  const fdCounts = new Map<number, number>();
-  for (const member of tree) fdCounts.set(member, fdCount(member));
-  let lastTree = performance.now();
-  let lastChildren = lastTree;
-  let newSockets = false;
-  return async () => {
-    const now = performance.now();
-    if (now - lastTree >= 50) {
-      tree = processTree(pid);
-      lastTree = now;
-      lastChildren = now;
-    } else if (now - lastChildren >= 10) {
+}
+
+/** The process tree of `pid`, and whether it holds a socket it did not hold at the start. */
+class TreeSockets {
+  tree: number[];
+  newSockets = false;
+  readonly #known = new Set<number>();
+  readonly #fdCounts = new Map<number, number>();
+  #lastTree = performance.now();
+  #lastChildren = this.#lastTree;
+
+  constructor(readonly pid: number) {
+    this.tree = processTree(pid);
+    for (const member of this.tree)
+      for (const inode of socketInodesOf(member)?.keys() ?? []) this.#known.add(inode);
+    for (const member of this.tree) this.#fdCounts.set(member, fdCount(member));
+  }
+
+  refresh(now: number): void {
+    if (now - this.#lastTree >= 50) {
+      this.tree = processTree(this.pid);
+      this.#lastTree = now;
+      this.#lastChildren = now;
+    } else if (now - this.#lastChildren >= 10) {
       // New children are rare and a child that listens is seen within 10 ms; reading every
       // member's children file on every 1 ms tick cost more CPU than the rest of the wait.
-      lastChildren = now;
-      for (const member of [...tree]) {
+      this.#lastChildren = now;
+      for (const member of [...this.tree]) {
         try {
           const children = readFileSync(`/proc/${member}/task/${member}/children`, 'latin1');
           for (const child of children.split(' ')) {
             const c = Number(child);
-            if (c > 0 && !tree.includes(c)) tree.push(c);
+            if (c > 0 && !this.tree.includes(c)) this.tree.push(c);
           }
         } catch {
           // exited
         }
       }
     }
+  }
+
+  /** Whether a member's fd count moved (then new sockets are looked for). */
+  fdsChanged(): boolean {
     let changed = false;
-    for (const member of tree) {
+    for (const member of this.tree) {
       const count = fdCount(member);
-      if (fdCounts.get(member) !== count) {
-        fdCounts.set(member, count);
+      if (this.#fdCounts.get(member) !== count) {
+        this.#fdCounts.set(member, count);
         changed = true;
       }
     }
-    if (changed) {
-      for (const member of tree) {
-        for (const inode of socketInodesOf(member)?.keys() ?? []) {
-          if (!knownInodes.has(inode)) {
-            knownInodes.add(inode);
-            newSockets = true;
-          }
+    if (!changed) return false;
+    for (const member of this.tree) {
+      for (const inode of socketInodesOf(member)?.keys() ?? []) {
+        if (!this.#known.has(inode)) {
+          this.#known.add(inode);
+          this.newSockets = true;
         }
       }
     }
+    return true;
+  }
+}
+
+/** With pid: a listener held by the process tree (not a lingering old instance's). */
+async function treeListenerWatcher(context: ListenContext, pid: number): Promise<Watcher> {
+  const { counts, targets, listensNow, probe } = context;
+  const sockets = new TreeSockets(pid);
+  const start = await listensNow(sockets.tree);
+  if (start.ours) return () => true;
+  const foreignAlive = foreignAliveCheck(start.foreign);
+  let last4 = -2;
+  let last6 = -2;
+  let lastProbe = 0;
+  let lastTable = 0;
+  return async () => {
+    const now = performance.now();
+    sockets.refresh(now);
+    const changed = sockets.fdsChanged();
     if (!changed && now - lastProbe < 2) return false;
     const [v4, v6] = counts.read();
     const statChanged = v4 !== last4 || v6 !== last6 || v4 < 0;
     last4 = v4;
     last6 = v6;
-    if (!newSockets) {
+    if (!sockets.newSockets) {
       // Nothing new in the tree: only a socket it already held could start listening
       // (rare): settle that with the table every 250 ms, without probing anyone.
       if (now - lastTable < 250) return false;
       lastTable = now;
-      return (await listensNow(tree)).ours;
+      return (await listensNow(sockets.tree)).ours;
     }
     if (!changed && !statChanged && now - lastProbe < 25) return false;
     lastProbe = now;
-    const accepted = (
-      await Promise.all(targets.map((t) => connectProbe(t, port, 250, closeFor(port))))
-    ).some(Boolean);
+    const accepted = (await Promise.all(targets.map(probe))).some(Boolean);
     // Fast path: a listener answers, the tree holds a socket it did not hold at the start,
     // and every listener seen at the start (a lingering old instance) is gone.
-    if (accepted && newSockets && !foreignAlive()) return true;
+    if (accepted && !foreignAlive()) return true;
     // Otherwise settle it with the socket table, at most every 20 ms (50 ms without an answer).
-    if (!accepted && !newSockets) return false;
     if (now - lastTable < (accepted ? 20 : 50)) return false;
     lastTable = now;
-    return (await listensNow(tree)).ours;
+    return (await listensNow(sockets.tree)).ours;
   };
 }
 
