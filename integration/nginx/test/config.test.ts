@@ -28,7 +28,7 @@ describe.runIf(requireComponent('nginx'))('nginx configuration', () => {
     );
     expect(error.code).toBe('REBIND_CONFIG_INVALID');
     expect(error.message.split('\n')[0]).toMatch(
-      /^nginx rejected the configuration: unknown directive "proxy_pass_nope" in <snippet>:3 \(rendered copy: \/tmp\/rebind-nginx-\w+\/conf\/nginx\.conf:\d+\)\. Fix that line\. nginx's output:$/,
+      /^nginx rejected the configuration: unknown directive "proxy_pass_nope" in <snippet>:3 `proxy_pass_nope x;` \(rendered copy: \/tmp\/rebind-nginx-\w+\/conf\/nginx\.conf:\d+\)\. Fix that line\. nginx's output:$/,
     );
   });
 

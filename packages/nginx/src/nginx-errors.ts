@@ -41,6 +41,7 @@ export function configError(
   output: string,
   rendered: string,
   lines: LineMap,
+  texts: ReadonlyMap<string, string> = new Map(),
 ): RebindError | undefined {
   const match = CONFIG_ERROR.exec(output);
   if (!match || match[2] !== rendered) {
@@ -55,12 +56,14 @@ export function configError(
   const renderedLine = Number(match[3]);
   const mapped = lines[renderedLine - 1];
   const source = mapped?.file === REBIND_FILE ? undefined : mapped;
+  const quoted = source && texts.get(source.file)?.split('\n')[source.line - 1]?.trim();
   const where = source
-    ? `${source.file}:${source.line}`
+    ? `${source.file}:${source.line}${quoted ? ` \`${quoted}\`` : ''}`
     : `a line rebind added (${rendered}:${renderedLine})`;
+  const module = missingModule(match[1] ?? '');
   return new RebindError(
     'REBIND_CONFIG_INVALID',
-    `nginx rejected the configuration: ${match[1]} in ${where} (rendered copy: ${rendered}:${renderedLine}). Fix that line. nginx's output:\n${indentOutput(output)}`,
+    `nginx rejected the configuration: ${match[1]} in ${where} (rendered copy: ${rendered}:${renderedLine}). ${module ?? 'Fix that line.'} nginx's output:\n${indentOutput(output)}`,
     {
       details: {
         message: match[1],
@@ -72,4 +75,17 @@ export function configError(
       attachments: { output },
     },
   );
+}
+
+/**
+ * For `dlopen() "/usr/share/nginx/modules/ngx_http_echo_module.so" failed (...No such
+ * file...)`: what provides that module (Debian names its packages after the module).
+ */
+export function missingModule(message: string): string | undefined {
+  const match = /^dlopen\(\) "([^"]+)" failed .*No such file or directory/.exec(message);
+  if (!match) return undefined;
+  const path = match[1] as string;
+  const name = /(?:^|\/)ngx_(\w+?)_module\.so$/.exec(path)?.[1];
+  const pkg = name === undefined ? undefined : `libnginx-mod-${name.replace(/_/g, '-')}`;
+  return `The module \`${path}\` is not installed.${pkg ? ` On Debian or Ubuntu it comes with the package \`${pkg}\` (\`apt-get install ${pkg}\`).` : ''} For a module you build, run \`./configure --with-compat --add-dynamic-module=<module source>\` and \`make modules\` in the nginx source of the same version, then give \`load_module\` the absolute path of \`objs/<module>.so\`.`;
 }

@@ -207,6 +207,9 @@ export function renderConfig(
   }
 
   const main = new Set(directives.map((d) => d.name));
+  // `load_module` must precede every block (the `events {}` rebind may add among them).
+  const modules = directives.filter((d) => d.name === 'load_module');
+  for (const d of modules) renderOne(d, 0, 'main');
   emit(0, 'daemon off;');
   emit(0, `pid ${JSON.stringify(join(options.prefix, 'logs', 'nginx.pid'))};`);
   if (!main.has('error_log'))
@@ -214,7 +217,7 @@ export function renderConfig(
   if (options.addUser !== undefined && !main.has('user')) emit(0, `user ${options.addUser};`);
   if (!main.has('events')) emit(0, 'events {}');
   for (const d of directives) {
-    if (d.name === 'daemon' || d.name === 'pid') continue;
+    if (d.name === 'daemon' || d.name === 'pid' || d.name === 'load_module') continue;
     renderOne(d, 0, 'main');
   }
   return { text: `${out.join('\n')}\n`, lines };

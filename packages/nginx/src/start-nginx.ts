@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +25,12 @@ import {
 import { findNginx, type NginxBinary } from './find-nginx.js';
 import { BIND_FAILURE, bindFailureError, configError } from './nginx-errors.js';
 import { loadSource, type NginxSource } from './nginx-source.js';
+import {
+  pickConfig,
+  validateConfigOptions,
+  writeUserFiles,
+  type NginxConfigOptions,
+} from './nginx-spec.js';
 import { reloadNginx } from './reload-nginx.js';
 import { listenPorts, renderConfig, type LineMap } from './render-config.js';
 import { binaryDefaults } from './binary-defaults.js';
@@ -32,11 +38,15 @@ import { StartedNginxHandle } from './started-nginx.js';
 import { leaseExtraPort, type ExtraPort } from './extra-port.js';
 import { readyCheck, readyTarget, type ReadyTarget } from './ready-check.js';
 
-export interface StartNginxOptions {
+export interface StartNginxOptions extends NginxConfigOptions {
   /** Your nginx.conf: a path, or the configuration text. */
   readonly config?: string;
   /** A `server { }` block (or several, with other http-level directives), or a server's body. */
   readonly snippet?: string;
+  /** Directives for the `http` block, before the snippet's (test-nginx's `--- http_config`). */
+  readonly httpConfig?: string;
+  /** Main-level directives such as `load_module` (test-nginx's `--- main_config`). */
+  readonly mainConfig?: string;
   /** The nginx binary: a path or a name on PATH. @default 'nginx' */
   readonly binary?: string;
   /** The port for the first listen (others are allocated). @default 'auto' */
@@ -56,7 +66,12 @@ export interface StartNginxOptions {
   readonly signal?: AbortSignal;
 }
 
-export interface RestartNginxOptions {
+/**
+ * Options of one restart. Any of `config`, `snippet`, `httpConfig`, `mainConfig`,
+ * `userFiles` replaces the whole configuration from this restart on (on the same port
+ * and prefix): `restart({ snippet: 'location / { return 204; }' })`.
+ */
+export interface RestartNginxOptions extends NginxConfigOptions {
   /** This restart's strategy. @default the instance's `restartStrategy` */
   readonly strategy?: RestartStrategy;
   readonly signal?: AbortSignal;
@@ -82,7 +97,7 @@ export interface StartedNginx {
   restart(options?: RestartNginxOptions): Promise<void>;
   /** Stops nginx (SIGQUIT, SIGKILL after `stopTimeout`), removes the prefix. Idempotent. */
   stop(): Promise<void>;
-  /** The error log's content. */
+  /** The current instance's lines of the error log (those written since it started). */
   errorLog(): Promise<string>;
   /** nginx's stdout and stderr. */
   output(): string;
@@ -94,19 +109,24 @@ export interface NginxInstance {
   readonly token: string | undefined;
   readonly port: number;
   readonly lines: LineMap;
+  /** The error log's size when this instance started: its own lines follow. */
+  readonly logStart: number;
 }
 
 const log = createLogger('nginx');
 
+function fileSize(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
+}
+
 function validate(options: StartNginxOptions): void {
   if (typeof options !== 'object' || options === null)
     throw invalidOption('options', 'an object', options);
-  if ((options.config === undefined) === (options.snippet === undefined))
-    throw invalidOption(
-      'config',
-      'a path or text, or else a `snippet` (exactly one of them)',
-      options.config,
-    );
+  validateConfigOptions(options);
   if (options.host !== undefined && (typeof options.host !== 'string' || options.host === ''))
     throw invalidOption('host', 'an IP address', options.host);
   if (options.restartStrategy !== undefined)
@@ -123,7 +143,9 @@ function validate(options: StartNginxOptions): void {
 export async function startNginx(options: StartNginxOptions): Promise<StartedNginx> {
   validate(options);
   const binary = await findNginx(options.binary);
-  let source: NginxSource = loadSource(options);
+  // What the next start renders: a restart with new configuration pieces replaces it.
+  const spec = { current: pickConfig(options) };
+  let source: NginxSource = loadSource(spec.current);
   let fresh = true;
   const host = options.host ?? '127.0.0.1';
   const defaults = binaryDefaults(binary);
@@ -147,9 +169,11 @@ export async function startNginx(options: StartNginxOptions): Promise<StartedNgi
     // Every start and reload re-reads your config (and its includes), so that an edit
     // between tests is picked up; a new listen port gets its own allocated port.
     const reread = async () => {
-      if (!fresh) source = loadSource(options);
+      if (!fresh) source = loadSource(spec.current);
       fresh = false;
-      for (const original of listenPorts(source.directives)) {
+      // A replaced config's first listen is the main port's (kept in place: the handle reads it).
+      originalPorts.splice(0, originalPorts.length, ...listenPorts(source.directives));
+      for (const original of originalPorts) {
         if (original === originalPorts[0] || extras.some((e) => e.original === original)) continue;
         extras.push(await leaseExtraPort(host, original));
       }
@@ -157,8 +181,8 @@ export async function startNginx(options: StartNginxOptions): Promise<StartedNgi
 
     const render = (plan: RestartPlan, target: ReadyTarget) => {
       const portMap = new Map<number, number>();
-      portMap.set(originalPorts[0] ?? 80, plan.port);
       for (const e of extras) portMap.set(e.original, e.port);
+      portMap.set(originalPorts[0] ?? 80, plan.port);
       return renderConfig(source.directives, {
         prefix,
         host,
@@ -180,6 +204,8 @@ export async function startNginx(options: StartNginxOptions): Promise<StartedNgi
       const { text, lines } = render(plan, target);
       // Sync on purpose: a thread-pool round trip costs milliseconds on a loaded machine.
       writeFileSync(conf, text);
+      writeUserFiles(prefix, spec.current.userFiles);
+      const logStart = fileSize(errorLogPath);
       let bindLine: string | undefined;
       let output = '';
       let reportBindFailure: (line: string) => void = () => undefined;
@@ -225,7 +251,7 @@ export async function startNginx(options: StartNginxOptions): Promise<StartedNgi
             output,
           );
         if (isRebindError(error, 'REBIND_PROCESS_EXITED'))
-          throw configError(output, conf, lines) ?? error;
+          throw configError(output, conf, lines, source.texts) ?? error;
         throw error;
       }
       log('[nginx:%d] master %d ready (%s)', plan.port, proc.pid, plan.strategy);
@@ -234,6 +260,7 @@ export async function startNginx(options: StartNginxOptions): Promise<StartedNgi
         token: hasHttp() ? target.token : undefined,
         port: plan.port,
         lines,
+        logStart,
       };
     };
 
@@ -276,5 +303,6 @@ export async function startNginx(options: StartNginxOptions): Promise<StartedNgi
     extras,
     keep: options.keepPrefix === true,
     unguardPrefix,
+    reconfigure: (next) => void (spec.current = next),
   });
 }

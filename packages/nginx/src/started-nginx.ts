@@ -3,6 +3,12 @@ import { join } from 'node:path';
 import type { Restartable } from '@rebind/core';
 import type { ExtraPort } from './extra-port.js';
 import type { NginxBinary } from './find-nginx.js';
+import {
+  hasConfig,
+  pickConfig,
+  validateConfigOptions,
+  type NginxConfigOptions,
+} from './nginx-spec.js';
 import type { NginxInstance, RestartNginxOptions, StartedNginx } from './start-nginx.js';
 
 /** The handle {@link startNginx} returns: a view over the restartable's current instance. */
@@ -18,6 +24,8 @@ export class StartedNginxHandle implements StartedNginx {
       readonly extras: readonly ExtraPort[];
       readonly keep: boolean;
       readonly unguardPrefix: () => void;
+      /** Replaces what the next start renders. */
+      readonly reconfigure: (next: NginxConfigOptions) => void;
     },
   ) {}
 
@@ -51,13 +59,22 @@ export class StartedNginxHandle implements StartedNginx {
     return this.info.binary;
   }
   async restart(options: RestartNginxOptions = {}): Promise<void> {
-    await this.restartable.restart(options);
+    if (hasConfig(options)) {
+      validateConfigOptions(options);
+      this.info.reconfigure(pickConfig(options));
+    }
+    await this.restartable.restart({ strategy: options.strategy, signal: options.signal });
   }
   output(): string {
     return this.restartable.instance.process.output();
   }
+  /** The current instance's lines of the error log (those written since it started). */
   async errorLog(): Promise<string> {
-    return readFile(join(this.info.prefix, 'logs', 'error.log'), 'utf8').catch(() => '');
+    const start = this.restartable.current?.logStart ?? 0;
+    const all = await readFile(join(this.info.prefix, 'logs', 'error.log')).catch(() =>
+      Buffer.alloc(0),
+    );
+    return all.subarray(start).toString('utf8');
   }
   stop(): Promise<void> {
     this.#stopped ??= (async () => {
