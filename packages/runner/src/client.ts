@@ -20,6 +20,8 @@ export interface ServiceEndpoint {
   readonly token: string;
   /** The instance's main process, when it is a local process. */
   readonly pid?: number;
+  /** nginx's private prefix directory (conf/, logs/, html/ for `userFiles`). */
+  readonly prefix?: string;
 }
 
 /** What the runner's main process hands to test workers (through `inject` or `process.env`). */
@@ -35,7 +37,28 @@ export interface RebindContext {
 export type Endpoints = Readonly<Record<string, ServiceEndpoint>>;
 
 /** The calls a worker makes to the main process. */
-export type ControlCall = 'acquire' | 'test-start' | 'test-end' | 'stats';
+export type ControlCall =
+  'acquire' | 'test-start' | 'test-end' | 'stats' | 'configure' | 'error-log' | 'tests';
+
+/** A control answer: endpoints, one endpoint (`configure`) or an error log (`error-log`). */
+export interface ControlAnswer {
+  readonly endpoints?: Endpoints;
+  readonly endpoint?: ServiceEndpoint;
+  readonly log?: string;
+  readonly error?: { readonly message: string; readonly code?: string };
+}
+
+// An error the main process threw, rebuilt here with its code and rebind's brand, so that
+// `isRebindError(error, code)` holds in the test (without importing @rebind/core).
+function remoteError(message: string, code: string | undefined): Error {
+  const error = Object.assign(new Error(message), { code });
+  if (code?.startsWith('REBIND_')) {
+    error.name = 'RebindError';
+    Object.defineProperty(error, Symbol.for('rebind.error'), { value: true });
+    Object.defineProperty(error, 'details', { value: {}, enumerable: true });
+  }
+  return error;
+}
 
 /**
  * Asks the main process for this slot's endpoints (`acquire`: start what is missing;
@@ -43,28 +66,35 @@ export type ControlCall = 'acquire' | 'test-start' | 'test-end' | 'stats';
  * hand them out; `test-end`: start restarting them now, while the runner moves on to the
  * next test, and answer at once with no endpoints).
  */
-export function callControl(control: string, call: ControlCall, slot = 0): Promise<Endpoints> {
+export async function callControl(
+  control: string,
+  call: ControlCall,
+  slot = 0,
+): Promise<Endpoints> {
+  return (await askControl(control, call, slot)).endpoints ?? {};
+}
+
+/** One control call with an optional JSON body; rejects with the main process's error. */
+export function askControl(
+  control: string,
+  call: ControlCall,
+  slot = 0,
+  body?: unknown,
+  query = '',
+): Promise<ControlAnswer> {
   return new Promise((resolve, reject) => {
     const req = request(
-      `${control}/${call}?slot=${slot}`,
+      `${control}/${call}?slot=${slot}${query}`,
       { method: 'POST', agent: false },
       (res) => {
-        let body = '';
+        let text = '';
         res.setEncoding('utf8');
-        res.on('data', (chunk: string) => (body += chunk));
+        res.on('data', (chunk: string) => (text += chunk));
         res.on('end', () => {
           try {
-            const parsed = JSON.parse(body) as {
-              endpoints?: Endpoints;
-              error?: { message: string; code?: string };
-            };
-            if (res.statusCode === 200 && parsed.endpoints) resolve(parsed.endpoints);
-            else
-              reject(
-                Object.assign(new Error(parsed.error?.message ?? body), {
-                  code: parsed.error?.code,
-                }),
-              );
+            const parsed = JSON.parse(text) as ControlAnswer;
+            if (res.statusCode === 200 && parsed.error === undefined) resolve(parsed);
+            else reject(remoteError(parsed.error?.message ?? text, parsed.error?.code));
           } catch (error) {
             reject(error as Error);
           }
@@ -79,7 +109,7 @@ export function callControl(control: string, call: ControlCall, slot = 0): Promi
         ),
       ),
     );
-    req.end();
+    req.end(body === undefined ? undefined : JSON.stringify(body));
   });
 }
 

@@ -57,8 +57,11 @@ export const serviceKinds: readonly ServiceKind[] = ['nginx', 'container', 'comp
 
 /** The options of the adapters' setup: the services to run and what to do around them. */
 export interface RebindOptions {
-  /** The services, by name (the name tests use to find their endpoint). */
-  readonly services: Readonly<Record<string, ServiceDeclaration>>;
+  /**
+   * The declared services, by name (the name tests use to find their endpoint). None
+   * when tests ask for their own servers (fixtures, Jest's `nginx()` helper). @default {}
+   */
+  readonly services?: Readonly<Record<string, ServiceDeclaration>>;
   /**
    * Remove containers left by crashed earlier runs (whose owner process is gone) before
    * starting. Processes need no such pass: the core watchdog kills them when their owner
@@ -126,14 +129,15 @@ function assertSerialisable(path: string, value: unknown): void {
 /** Validates the adapters' options once, at the public boundary, and applies defaults. */
 export function resolveServices(options: unknown): ResolvedService[] {
   if (!isObject(options)) throw invalidOption('options', 'an object', options);
-  if (!isObject(options.services) || Object.keys(options.services).length === 0)
-    throw invalidOption('services', 'an object with at least one service', options.services);
+  // No services: the run only has the ones tests ask for (fixtures, Jest's helper).
+  if (options.services !== undefined && !isObject(options.services))
+    throw invalidOption('services', 'an object of services by name', options.services);
   if (options.removeStale !== undefined && typeof options.removeStale !== 'boolean')
     throw invalidOption('removeStale', 'a boolean', options.removeStale);
   if (options.summary !== undefined && typeof options.summary !== 'boolean')
     throw invalidOption('summary', 'a boolean', options.summary);
   const resolved: ResolvedService[] = [];
-  for (const [name, declaration] of Object.entries(options.services)) {
+  for (const [name, declaration] of Object.entries(options.services ?? {})) {
     if (!/^[\w.-]+$/.test(name))
       throw invalidOption('services', 'keyed by names of letters, digits, `_`, `.` or `-`', name);
     if (!isObject(declaration)) throw invalidOption(`services.${name}`, 'an object', declaration);

@@ -4,7 +4,14 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { createLogger, isRebindError } from '@rebind/core';
-import type { ControlCall, Endpoints, RebindContext, ServiceEndpoint } from './client.js';
+import type {
+  ControlAnswer,
+  ControlCall,
+  Endpoints,
+  RebindContext,
+  ServiceEndpoint,
+} from './client.js';
+import { FixtureSlots, validateFixtureRequest } from './fixture-slots.js';
 import { resolveServices, type RebindOptions, type ResolvedService } from './declaration.js';
 import { removeStale } from './remove-stale.js';
 import type { ServiceInstance } from './service-instance.js';
@@ -29,6 +36,8 @@ export interface HostStats {
   /** Every restart's duration, in ms. */
   readonly restartMs: readonly number[];
   readonly slots: number;
+  /** Time the host spent making tests' servers ready at their start (restarts it waited for, configurations), in ms. */
+  readonly addedMs: number;
 }
 
 export interface ServiceHost {
@@ -60,7 +69,9 @@ export async function startServiceHost(options: RebindOptions): Promise<ServiceH
 
   const slots = new Map<string, Promise<Slot>>();
   const restartMs: number[] = [];
+  const fixtures = new FixtureSlots(labels);
   let tests = 0;
+  let addedMs = 0;
   let stopping = false;
 
   const endpointOf = (s: Slot): ServiceEndpoint => {
@@ -152,18 +163,63 @@ export async function startServiceHost(options: RebindOptions): Promise<ServiceH
     return Object.fromEntries(entries);
   }
 
+  // A test's own server (fixtures, Jest's helper): its options are the request's body.
+  async function configure(slot: number, body: string): Promise<ServiceEndpoint> {
+    if (stopping) throw new Error('rebind: the run is ending; no new instances.');
+    const request = validateFixtureRequest(JSON.parse(body || '{}'));
+    const t0 = performance.now();
+    let restarted = true;
+    try {
+      const result = await fixtures.configure(slot, request);
+      restarted = result.restarted;
+      return result.endpoint;
+    } finally {
+      const took = performance.now() - t0;
+      addedMs += took;
+      if (restarted) restartMs.push(took);
+    }
+  }
+
+  async function answer(call: ControlCall, slot: number, url: URL, body: string) {
+    const t0 = performance.now();
+    switch (call) {
+      case 'configure':
+        return { endpoint: await configure(slot, body) };
+      case 'error-log':
+        return { log: await fixtures.errorLog(slot) };
+      case 'tests': // counted by workers that make no test-start call (no per-test service)
+        tests += Number(url.searchParams.get('count') ?? 0) || 0;
+        return { endpoints: {} };
+      case 'acquire':
+      case 'test-start': {
+        const result = { endpoints: await endpoints(call, slot) };
+        if (call === 'test-start') addedMs += performance.now() - t0;
+        return result;
+      }
+      case 'test-end':
+      case 'stats':
+        return { endpoints: {} };
+    }
+  }
+
+  const calls = new Set<string>([
+    'acquire',
+    'test-start',
+    'test-end',
+    'stats',
+    'configure',
+    'error-log',
+    'tests',
+  ]);
   const secret = randomBytes(12).toString('hex');
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://control');
     const [, key, call] = url.pathname.split('/');
-    const reply = (status: number, body: unknown) => {
+    const reply = (status: number, body: ControlAnswer | { stats: HostStats }) => {
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(body));
     };
-    if (
-      key !== secret ||
-      (call !== 'acquire' && call !== 'test-start' && call !== 'test-end' && call !== 'stats')
-    ) {
+    if (key !== secret || call === undefined || !calls.has(call)) {
       reply(404, { error: { message: 'unknown rebind control call' } });
       return;
     }
@@ -176,16 +232,21 @@ export async function startServiceHost(options: RebindOptions): Promise<ServiceH
       reply(200, { endpoints: {}, stats: host.stats() });
       return;
     }
-    endpoints(call, Number(url.searchParams.get('slot') ?? 1)).then(
-      (result) => reply(200, { endpoints: result }),
-      (error: unknown) =>
-        reply(500, {
-          error: {
-            message: error instanceof Error ? error.message : String(error),
-            code: isRebindError(error) ? error.code : undefined,
-          },
-        }),
-    );
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (chunk: string) => (body += chunk));
+    req.on('end', () => {
+      answer(call as ControlCall, Number(url.searchParams.get('slot') ?? 1), url, body).then(
+        (result) => reply(200, result),
+        (error: unknown) =>
+          reply(500, {
+            error: {
+              message: error instanceof Error ? error.message : String(error),
+              code: isRebindError(error) ? error.code : undefined,
+            },
+          }),
+      );
+    });
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -211,14 +272,15 @@ export async function startServiceHost(options: RebindOptions): Promise<ServiceH
     await Promise.allSettled(
       all.flatMap((r) => (r.status === 'fulfilled' && r.value.pending ? [r.value.pending] : [])),
     );
-    const pids: number[] = [];
-    const results = await Promise.allSettled(
-      all.map(async (r) => {
+    const pids: number[] = [...fixtures.pids];
+    const results = await Promise.allSettled([
+      fixtures.stop(),
+      ...all.map(async (r) => {
         if (r.status !== 'fulfilled') return;
         pids.push(...r.value.pids);
         await r.value.instance.stop();
       }),
-    );
+    ]);
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
     const failed = results.find((r) => r.status === 'rejected');
@@ -238,6 +300,7 @@ export async function startServiceHost(options: RebindOptions): Promise<ServiceH
       restarts: restartMs.length,
       restartMs: [...restartMs],
       slots: slots.size,
+      addedMs,
     }),
     async rerun() {
       const all = await Promise.all(slots.values());
