@@ -48,9 +48,11 @@ export interface ControlAnswer {
   readonly error?: { readonly message: string; readonly code?: string };
 }
 
-// An error the main process threw, rebuilt here with its code and rebind's brand, so that
-// `isRebindError(error, code)` holds in the test (without importing @rebind/core).
-function remoteError(message: string, code: string | undefined): Error {
+/**
+ * An error the main process threw, rebuilt here with its code and rebind's brand, so that
+ * `isRebindError(error, code)` holds in the test (without importing @rebind/core).
+ */
+export function remoteError(message: string, code: string | undefined): Error {
   const error = Object.assign(new Error(message), { code });
   if (code?.startsWith('REBIND_')) {
     error.name = 'RebindError';

@@ -2,8 +2,8 @@
 // this worker slot's endpoints; before each test, asks the main process for pristine
 // per-test instances; once a test has finished (after every afterEach hook), asks it to
 // start restarting them, so the restart overlaps Vitest's work between tests.
-import { callControl, currentSlot } from '@rebind/runner/client';
-import { beforeEach, inject } from 'vitest';
+import { askControl, callControl, currentSlot } from '@rebind/runner/client';
+import { afterAll, beforeEach, inject } from 'vitest';
 import { setEndpoints } from './endpoint.js';
 import './provided-context.js';
 
@@ -11,7 +11,14 @@ const context = inject('rebind');
 const slot = currentSlot();
 setEndpoints(await callControl(context.control, 'acquire', slot));
 
-if (Object.values(context.policies).includes('per-test')) {
+if (!Object.values(context.policies).includes('per-test')) {
+  // No test-start call to count tests by: count them here, report once per file.
+  let tests = 0;
+  beforeEach(() => void (tests += 1));
+  afterAll(async () => {
+    if (tests > 0) await askControl(context.control, 'tests', slot, undefined, `&count=${tests}`);
+  });
+} else {
   beforeEach(async ({ onTestFinished }) => {
     setEndpoints(await callControl(context.control, 'test-start', slot));
     onTestFinished(async () => {
