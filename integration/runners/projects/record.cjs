@@ -22,6 +22,8 @@ function get(url) {
 async function record(test, endpoints) {
   const seen = {
     test,
+    // when the test body began (the fault benchmark times recoveries from it)
+    at: Date.now(),
     slot: Number(process.env.VITEST_POOL_ID ?? process.env.JEST_WORKER_ID),
     services: {},
   };

@@ -21,6 +21,12 @@ export interface RunOptions {
   /** Vitest watch mode, under a pseudo-terminal (so `q` quits). */
   readonly watch?: boolean;
   readonly env?: Record<string, string>;
+  /** Another user project (an absolute path) instead of projects/vitest or projects/jest. */
+  readonly project?: string;
+  /** Worker processes. @default 2 */
+  readonly workers?: number;
+  /** A command the runner is started under, e.g. `['prlimit', '--nofile=256']`. */
+  readonly wrap?: readonly string[];
 }
 
 export interface Seen {
@@ -39,17 +45,17 @@ function command(
   const vitest = (dir: string) => join(repo, dir, 'node_modules/vitest/vitest.mjs');
   const vitestArgs = [
     options.watch ? 'watch' : 'run',
-    '--maxWorkers=2',
+    `--maxWorkers=${options.workers ?? 2}`,
     `--pool=${options.pool ?? 'forks'}`,
   ];
   const jestArgs = [
     '--config',
     options.config ?? 'jest.config.cjs',
-    '--maxWorkers=2',
+    `--maxWorkers=${options.workers ?? 2}`,
     '--no-cache',
     '--ci',
   ];
-  const cwd = join(projects, runner.startsWith('jest') ? 'jest' : 'vitest');
+  const cwd = options.project ?? join(projects, runner.startsWith('jest') ? 'jest' : 'vitest');
   // ESM test files need Jest's VM modules.
   const esm =
     options.config === 'jest.esm.config.mjs' ? ['--experimental-vm-modules', '--no-warnings'] : [];
@@ -97,7 +103,12 @@ export function startRunner(runner: Runner, options: RunOptions = {}): RunningRu
   const dir = mkdtempSync(join(tmpdir(), 'rebind-runners-'));
   const record = join(dir, 'record.jsonl');
   const tag = randomUUID();
-  const { file, args, cwd } = command(runner, options);
+  const direct = command(runner, options);
+  const [file, ...args] = [...(options.wrap ?? []), direct.file, ...direct.args] as [
+    string,
+    ...string[],
+  ];
+  const cwd = direct.cwd;
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     ...options.env,

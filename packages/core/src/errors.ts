@@ -22,6 +22,7 @@ export const errorCodes = [
   'REBIND_DOCKER_UNAVAILABLE',
   'REBIND_IMAGE_NOT_FOUND',
   'REBIND_CONTAINER_FAILED',
+  'REBIND_WRITE_FAILED',
 ] as const;
 
 export type RebindErrorCode = (typeof errorCodes)[number];

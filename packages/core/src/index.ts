@@ -22,6 +22,7 @@ export type {
   RestartStrategy,
   Restartable,
   RestartableOptions,
+  StopReason,
 } from './restart/restart-plan.js';
 export type { PortSlot } from './restart/restart-ports.js';
 export { allocatePort, allocatePorts } from './allocate/allocate-port.js';

@@ -13,3 +13,4 @@ export {
 export { isLoopback, validateStrategy } from './restart/restart.js';
 export { listeningInodes, pidsHoldingSockets } from './proc/process-tree.js';
 export { parseProcNetTcp, readListeners } from './proc/proc-net.js';
+export { writeFailure } from './write-failure.js';

@@ -19,7 +19,7 @@ export function readyTarget(
   host: string,
   port: number,
 ): ReadyTarget {
-  const socketPath = join(prefix, `ready-${token}.sock`);
+  const socketPath = join(prefix, 'run', `ready-${token}.sock`);
   return Buffer.byteLength(socketPath) <= MAX_SOCKET_PATH
     ? { socketPath, token }
     : { host, port, token };

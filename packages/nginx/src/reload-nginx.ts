@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { RebindError, isRunning, processTree } from '@rebind/core';
 import { indentOutput, throwIfAborted } from '@rebind/core/internal';
 import { configError } from './nginx-errors.js';
@@ -57,8 +57,11 @@ export async function reloadNginx(
       );
     }
     const fresh = await answersToken(target);
-    if (fresh && oldWorkers.every((pid) => !isRunning(pid)))
+    if (fresh && oldWorkers.every((pid) => !isRunning(pid))) {
+      // nginx makes unix sockets 0666 when it binds them: keep the new one private too.
+      if ('socketPath' in target) chmodSync(target.socketPath, 0o600);
       return { ...instance, token: target.token, lines };
+    }
     if (i % 10 === 0) {
       const log = readErrorLog(options.errorLogPath).slice(logStart);
       const error = /\[emerg\]/.test(log) ? configError(log, options.conf, lines) : undefined;

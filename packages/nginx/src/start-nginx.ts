@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { statSync, writeFileSync } from 'node:fs';
-import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmodSync, statSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   createLogger,
@@ -21,6 +20,7 @@ import {
   validateSignal,
   validateStrategy,
   validateTimeout,
+  writeFailure,
 } from '@rebind/core/internal';
 import { findNginx, type NginxBinary } from './find-nginx.js';
 import { BIND_FAILURE, bindFailureError, configError } from './nginx-errors.js';
@@ -36,6 +36,7 @@ import { listenPorts, renderConfig, type LineMap } from './render-config.js';
 import { binaryDefaults } from './binary-defaults.js';
 import { StartedNginxHandle } from './started-nginx.js';
 import { leaseExtraPort, type ExtraPort } from './extra-port.js';
+import { makePrivatePrefix } from './private-prefix.js';
 import { readyCheck, readyTarget, type ReadyTarget } from './ready-check.js';
 
 export interface StartNginxOptions extends NginxConfigOptions {
@@ -59,7 +60,7 @@ export interface StartNginxOptions extends NginxConfigOptions {
   readonly allowUnsafeReuseport?: boolean;
   /** Ms to wait for the instance to answer. @default 10000 */
   readonly readyTimeout?: number;
-  /** Grace period in ms after SIGQUIT before SIGKILL. @default 5000 */
+  /** Grace period in ms after SIGQUIT (stop()) or SIGTERM (a restart) before SIGKILL. @default 5000 */
   readonly stopTimeout?: number;
   /** Keep the private prefix directory after stop(). @default false */
   readonly keepPrefix?: boolean;
@@ -150,16 +151,13 @@ export async function startNginx(options: StartNginxOptions): Promise<StartedNgi
   const host = options.host ?? '127.0.0.1';
   const defaults = binaryDefaults(binary);
   const originalPorts = listenPorts(source.directives);
-  const prefix = await mkdtemp(join(tmpdir(), 'rebind-nginx-'));
+  const prefix = await makePrivatePrefix();
   // Removed by stop(), or by the watchdog if this process dies first.
   const unguardPrefix =
     options.keepPrefix === true ? () => undefined : (await getWatchdog()).guardDirectory(prefix);
   const extras: ExtraPort[] = [];
   let restartable: Restartable<NginxInstance> | undefined;
   try {
-    for (const dir of ['conf', 'logs', 'temp']) await mkdir(join(prefix, dir));
-    // Workers run as nginx's unprivileged user when the master is root: let them in.
-    if (process.getuid?.() === 0) await chmod(prefix, 0o755);
     for (const original of originalPorts.slice(1))
       extras.push(await leaseExtraPort(host, original));
     const conf = join(prefix, 'conf', 'nginx.conf');
@@ -203,8 +201,12 @@ export async function startNginx(options: StartNginxOptions): Promise<StartedNgi
       const target = readyTarget(prefix, randomBytes(8).toString('hex'), host, plan.port);
       const { text, lines } = render(plan, target);
       // Sync on purpose: a thread-pool round trip costs milliseconds on a loaded machine.
-      writeFileSync(conf, text);
-      writeUserFiles(prefix, spec.current.userFiles);
+      try {
+        writeFileSync(conf, text, { mode: 0o600 });
+        writeUserFiles(prefix, spec.current.userFiles);
+      } catch (error) {
+        throw writeFailure(error, conf, "nginx's rendered config");
+      }
       const logStart = fileSize(errorLogPath);
       let bindLine: string | undefined;
       let output = '';
@@ -254,6 +256,8 @@ export async function startNginx(options: StartNginxOptions): Promise<StartedNgi
           throw configError(output, conf, lines, source.texts) ?? error;
         throw error;
       }
+      // nginx makes unix sockets 0666 when it binds them; run/ is private, and so is this.
+      if (hasHttp() && 'socketPath' in target) chmodSync(target.socketPath, 0o600);
       log('[nginx:%d] master %d ready (%s)', plan.port, proc.pid, plan.strategy);
       return {
         process: proc,
@@ -269,7 +273,15 @@ export async function startNginx(options: StartNginxOptions): Promise<StartedNgi
         name: 'nginx',
         strategies: restartStrategies,
         start,
-        stop: (instance) => instance.process.stop(),
+        // A restart stops the old instance fast (TERM): a request still in flight belongs to
+        // a test that is over, and a graceful QUIT would wait for it (a half-sent request:
+        // up to client_header_timeout, 60 s), charging the next test. stop() stays graceful.
+        stop: (instance, reason) =>
+          instance.process.stop(
+            reason === 'restart'
+              ? { signal: 'SIGTERM', timeout: options.stopTimeout ?? 5000 }
+              : undefined,
+          ),
         reload: async (instance, plan, signal) =>
           reloadNginx(instance, {
             reread,

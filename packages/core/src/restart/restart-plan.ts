@@ -47,6 +47,9 @@ export interface RestartPlan {
   readonly previousStopped: Promise<void>;
 }
 
+/** Why an instance is stopped: replaced by a new one, or for good. */
+export type StopReason = 'restart' | 'stop';
+
 /** A manager's primitives (nginx, a container...); the strategies are built on them. */
 export interface RestartHooks<I> {
   /** For messages: `nginx`. */
@@ -62,8 +65,12 @@ export interface RestartHooks<I> {
   readonly overlapWait?: boolean;
   /** Starts an instance per `plan` and resolves once it is proven ready (and new). */
   start(plan: RestartPlan, signal?: AbortSignal): Promise<I>;
-  /** Stops an instance; resolves when its processes are gone and its listeners closed. */
-  stop(instance: I): Promise<void>;
+  /**
+   * Stops an instance; resolves when its processes are gone and its listeners closed.
+   * `reason` is `'restart'` when a new instance replaces it: whatever it still serves
+   * belongs to a test that is over, so a manager may stop it fast (nginx: TERM, not QUIT).
+   */
+  stop(instance: I, reason: StopReason): Promise<void>;
   /** `'reload'`: reloads in place; resolves when only the new configuration answers. */
   reload?(instance: I, plan: RestartPlan, signal?: AbortSignal): Promise<I>;
   /**

@@ -32,6 +32,19 @@ function fakeHooks(events: string[]): RestartHooks<Fake> {
 }
 
 describe('startRestartable', () => {
+  it("tells the manager why it stops an instance: 'restart' (replaced) or 'stop' (for good)", async () => {
+    const reasons: string[] = [];
+    const hooks = fakeHooks([]);
+    const r = await startRestartable(
+      { ...hooks, stop: (i, reason) => (reasons.push(`${i.id} ${reason}`), hooks.stop(i, reason)) },
+      { strategy: 'wait' },
+    );
+    await r.restart();
+    await r.restart({ strategy: 'fresh-port' });
+    await r.stop();
+    expect(reasons).toEqual(['1 restart', '2 restart', '3 stop']);
+  });
+
   it('runs each strategy through the same hooks', async () => {
     const events: string[] = [];
     const r = await startRestartable(fakeHooks(events));
@@ -101,8 +114,8 @@ describe('startRestartable', () => {
     const hooks = fakeHooks(events);
     const failing: RestartHooks<Fake> = {
       ...hooks,
-      stop: (instance) =>
-        instance.id === 1 ? Promise.reject(new Error('stuck')) : hooks.stop(instance),
+      stop: (instance, reason) =>
+        instance.id === 1 ? Promise.reject(new Error('stuck')) : hooks.stop(instance, reason),
     };
     const r = await startRestartable(failing, { strategy: 'fresh-port' });
     await expect(r.restart()).rejects.toThrow('stuck');

@@ -7,6 +7,7 @@ import type {
   RestartStrategy,
   Restartable,
   RestartableOptions,
+  StopReason,
 } from './restart-plan.js';
 import { RestartPorts, validatePortSlots, type SlotRequest } from './restart-ports.js';
 import { invalidOption, validatePort } from '../validate.js';
@@ -106,10 +107,10 @@ export async function startRestartable<I>(
     throw error;
   }
 
-  const stopCurrent = async () => {
+  const stopCurrent = async (reason: StopReason = 'restart') => {
     const old = current;
     current = undefined;
-    if (old !== undefined) await hooks.stop(old);
+    if (old !== undefined) await hooks.stop(old, reason);
   };
 
   // Starts the new instance while the old one stops. Whatever happens, a started instance
@@ -137,7 +138,7 @@ export async function startRestartable<I>(
     if (hooks.overlapWait === true) {
       current = undefined;
       const stopOld = (async () => {
-        if (old !== undefined) await hooks.stop(old);
+        if (old !== undefined) await hooks.stop(old, 'restart');
         await dropSocket();
       })();
       stopOld.catch(() => undefined);
@@ -222,7 +223,7 @@ export async function startRestartable<I>(
       }
     }
   };
-  const stopOf = (old: I | undefined) => (old === undefined ? settled : hooks.stop(old));
+  const stopOf = (old: I | undefined) => (old === undefined ? settled : hooks.stop(old, 'restart'));
 
   // Calls run one at a time, in order: a restart() or stop() waits for the one before.
   let queue: Promise<unknown> = Promise.resolve();
@@ -268,7 +269,7 @@ export async function startRestartable<I>(
       stopping ??= serial(async () => {
         stopped = true;
         try {
-          await stopCurrent();
+          await stopCurrent('stop');
         } finally {
           await dropSocket();
           await slots.release();
