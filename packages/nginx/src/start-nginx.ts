@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
@@ -115,6 +115,14 @@ export interface NginxInstance {
 }
 
 const log = createLogger('nginx');
+
+function logSince(path: string, start: number): string {
+  try {
+    return readFileSync(path).subarray(start).toString('utf8');
+  } catch {
+    return '';
+  }
+}
 
 function fileSize(path: string): number {
   try {
@@ -253,7 +261,13 @@ export async function startNginx(options: StartNginxOptions): Promise<StartedNgi
             output,
           );
         if (isRebindError(error, 'REBIND_PROCESS_EXITED'))
-          throw configError(output, conf, lines, source.texts) ?? error;
+          // The exit event can come before nginx's stderr is read: its error log (written
+          // before it exits) has the same [emerg] line.
+          throw (
+            configError(output, conf, lines, source.texts) ??
+            configError(logSince(errorLogPath, logStart), conf, lines, source.texts) ??
+            error
+          );
         throw error;
       }
       // nginx makes unix sockets 0666 when it binds them; run/ is private, and so is this.

@@ -2,9 +2,9 @@
 // process to start or restart this slot's instance with the test's options, and reads
 // its error log. Imports nothing but the control client.
 import { askControl, remoteError, type ServiceEndpoint } from './client.js';
-import type { ServiceKind } from './declaration.js';
 
-// Kept here (not imported from declaration.ts): this module loads in every test worker.
+/** The kinds of service (declaration.ts has the same list; this module imports only the client, and is built as CommonJS too). */
+export type ServiceKind = 'nginx' | 'container' | 'compose' | 'command';
 const serviceKinds: readonly ServiceKind[] = ['nginx', 'container', 'compose', 'command'];
 
 /** Where a test's server runs; it changes with each `restart()`. */
