@@ -77,6 +77,9 @@ export class FixtureSlots {
       const { startNginx } = await import('@rebind/nginx');
       entry.nginx = await startNginx({
         ...(port === undefined ? {} : { port }),
+        // rebind holds the port's socket and hands it to each new nginx: a test's restart
+        // starts the new instance while the old one stops, instead of after.
+        restartStrategy: 'inherit',
         ...(request.options as StartNginxOptions),
       });
     } else {
