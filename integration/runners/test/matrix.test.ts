@@ -67,8 +67,12 @@ describe('runner compatibility', () => {
       const { code } = await run.exited;
       expect(code, run.output()).toBe(0);
       checkPolicies(run.records());
+      // No restart after a file's last test: one restart per test but each worker's first.
+      const restarts = 6 - new Set(run.records().map((s) => s.slot)).size;
       expect(run.output()).toMatch(
-        /rebind: 6 tests, 6 restarts, median restart [\d.]+ ms, added [\d.]+ ms per test, leftovers: 0/,
+        new RegExp(
+          `rebind: 6 tests, ${restarts} restarts, median restart [\\d.]+ ms, added [\\d.]+ ms per test, leftovers: 0`,
+        ),
       );
       expect(await leftoversAfter(run, 0)).toEqual([]);
     },
@@ -97,7 +101,7 @@ it('jest30, two projects: each runs its own services', async () => {
   expect(seen).toHaveLength(12);
   expect(new Set(seen.map((s) => s.services.web?.token)).size).toBe(12);
   expect(new Set(seen.map((s) => s.services.db?.token)).size).toBe(2);
-  expect(run.output().match(/rebind: 6 tests, 6 restarts/g)).toHaveLength(2);
+  expect(run.output().match(/rebind: 6 tests, [45] restarts/g)).toHaveLength(2);
   expect(await leftoversAfter(run, 0)).toEqual([]);
 });
 

@@ -8,6 +8,7 @@ import type { TestEnvironment as NodeEnvironmentClass } from 'jest-environment-n
 import { contextFromEnv, projectKey } from './context.js';
 import { ENDPOINTS_ENV } from './endpoint.js';
 import { STATE_KEY, type JestTestState } from './test-servers.js';
+import { isLastTest, type CircusState } from './last-test.js';
 import { askControl } from '@rebind/runner/client';
 
 type Base = typeof NodeEnvironmentClass;
@@ -72,7 +73,11 @@ export default class RebindEnvironment extends NodeEnvironment {
   // Jest awaits this for every event. `test_start` precedes the test's beforeEach hooks:
   // the per-test instances are pristine then. `test_done` follows its afterEach hooks:
   // their restart begins at once and overlaps Jest's work between tests.
-  async handleTestEvent(event: { name: string }): Promise<void> {
+  // After the file's last test no restart: the next file's first test restarts instead.
+  async handleTestEvent(
+    event: { name: string; test?: unknown },
+    state?: CircusState,
+  ): Promise<void> {
     const context = this.#context;
     if (context === undefined || (event.name !== 'test_start' && event.name !== 'test_done'))
       return;
@@ -84,7 +89,10 @@ export default class RebindEnvironment extends NodeEnvironment {
     if (!Object.values(context.policies).includes('per-test')) return;
     if (event.name === 'test_start')
       this.#publish(await callControl(context.control, 'test-start', this.#slot));
-    else await callControl(context.control, 'test-end', this.#slot);
+    else {
+      const last = isLastTest(event.test, state) ? '&last=1' : '';
+      await askControl(context.control, 'test-end', this.#slot, undefined, last);
+    }
   }
 }
 

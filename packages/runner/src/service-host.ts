@@ -122,7 +122,9 @@ export async function startServiceHost(options: RebindOptions): Promise<ServiceH
 
   // After a test, restart its per-test instances at once: the restart overlaps the
   // runner's own work between tests (reporting, hooks), and the next test-start awaits it.
-  function testEnd(slot: number): void {
+  function testEnd(slot: number, last: boolean): void {
+    // The worker's last test (of its file): no restart now; a next test-start restarts.
+    if (last) return;
     for (const service of services) {
       if (service.pristine !== 'per-test') continue;
       void slots.get(`${service.name}#${slot}`)?.then((s) => {
@@ -224,7 +226,7 @@ export async function startServiceHost(options: RebindOptions): Promise<ServiceH
       return;
     }
     if (call === 'test-end') {
-      testEnd(Number(url.searchParams.get('slot') ?? 1));
+      testEnd(Number(url.searchParams.get('slot') ?? 1), url.searchParams.get('last') === '1');
       reply(200, { endpoints: {} });
       return;
     }

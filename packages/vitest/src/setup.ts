@@ -4,6 +4,7 @@
 // start restarting them, so the restart overlaps Vitest's work between tests.
 import { askControl, callControl, currentSlot } from '@rebind/runner/client';
 import { afterAll, beforeEach, inject } from 'vitest';
+import type { RunnerTask, RunnerTestCase } from 'vitest';
 import { setEndpoints } from './endpoint.js';
 import './provided-context.js';
 
@@ -19,10 +20,27 @@ if (!Object.values(context.policies).includes('per-test')) {
     if (tests > 0) await askControl(context.control, 'tests', slot, undefined, `&count=${tests}`);
   });
 } else {
-  beforeEach(async ({ onTestFinished }) => {
+  beforeEach(async ({ onTestFinished, task }) => {
     setEndpoints(await callControl(context.control, 'test-start', slot));
     onTestFinished(async () => {
-      await callControl(context.control, 'test-end', slot);
+      // After the file's last test no restart: the next file's first test (if this
+      // worker gets one) restarts at its start instead.
+      const last = isLastInFile(task) ? '&last=1' : '';
+      await askControl(context.control, 'test-end', slot, undefined, last);
     });
   });
+}
+
+/** True when no test after `test` in its file is set to run (skipped and todo ones do not count). */
+function isLastInFile(test: RunnerTestCase): boolean {
+  const order: RunnerTask[] = [];
+  const walk = (tasks: readonly RunnerTask[]) => {
+    for (const t of tasks) {
+      if (t.type === 'suite') walk(t.tasks);
+      else order.push(t);
+    }
+  };
+  walk(test.file.tasks);
+  const at = order.findIndex((t) => t.id === test.id);
+  return order.slice(at + 1).every((t) => t.mode === 'skip' || t.mode === 'todo');
 }
