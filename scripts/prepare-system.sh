@@ -2,6 +2,7 @@
 # Installs and starts what the tests need on this machine:
 #   nginx, docker.io (dockerd + CLI), docker-compose, iproute2 (ss), lsof, busybox-static,
 #   libnginx-mod-http-echo (a real third-party nginx module, for integration/module-author);
+#   python3 (a real holder in the CLI tests);
 #   a running Docker engine; rebind's offline test images.
 # As root on Debian/Ubuntu it installs what is missing with apt-get; otherwise it prints
 # the exact command to run and exits 1. Safe to run again: it only does what is missing.
@@ -10,7 +11,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 
 declare -A need=(
   [nginx]=nginx [dockerd]=docker.io [docker-compose]=docker-compose
-  [ss]=iproute2 [lsof]=lsof [busybox]=busybox-static
+  [ss]=iproute2 [lsof]=lsof [busybox]=busybox-static [python3]=python3
 )
 missing=()
 for cmd in "${!need[@]}"; do

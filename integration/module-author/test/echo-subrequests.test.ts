@@ -74,8 +74,8 @@ describe.runIf(hasEcho)('echo: subrequests, bodies, logs', () => {
       snippet: 'location /typo {\n  echo_nope "x";\n}',
     }).catch((e: unknown) => e);
     expect(isRebindError(error, 'REBIND_CONFIG_INVALID')).toBe(true);
-    expect((error as Error).message).toContain(
-      'unknown directive "echo_nope" in <snippet>:2 `echo_nope "x";`',
+    expect((error as Error).message).toMatch(
+      /unknown directive "echo_nope" in <snippet>:2 \(rendered copy: \S+, `echo_nope "x";`\)/,
     );
     leaked.nginx = nginx;
   });

@@ -1,6 +1,6 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startNginx, type StartedNginx } from '@rebind/nginx';
 import { requireComponent } from '@rebind/test-support';
@@ -28,7 +28,25 @@ describe.runIf(requireComponent('nginx'))('nginx configuration', () => {
     );
     expect(error.code).toBe('REBIND_CONFIG_INVALID');
     expect(error.message.split('\n')[0]).toMatch(
-      /^nginx rejected the configuration: unknown directive "proxy_pass_nope" in <snippet>:3 `proxy_pass_nope x;` \(rendered copy: \/tmp\/rebind-nginx-\w+\/conf\/nginx\.conf:\d+\)\. Fix that line\. nginx's output:$/,
+      /^nginx rejected the configuration: unknown directive "proxy_pass_nope" in <snippet>:3 \(rendered copy: \/tmp\/rebind-nginx-\w+\/conf\/nginx\.conf:\d+, `proxy_pass_nope x;`\)\. Fix that line\. nginx's output:$/,
+    );
+  });
+
+  it('keeps the rendered copy a config error names when keepPrefix is set', async () => {
+    const error = await rejection(startNginx({ snippet: 'bogus_directive on;', keepPrefix: true }));
+    const { rendered } = error.details as { rendered: string };
+    dirs.push(dirname(dirname(rendered)));
+    expect(readFileSync(rendered, 'utf8')).toContain('bogus_directive on;');
+    expect(error.message).toContain(`, \`bogus_directive on;\`). Fix that line.`);
+  });
+
+  it('a config holding only a server block gets a hint at snippet', async () => {
+    const error = await rejection(
+      startNginx({ config: 'server {\n  location / { return 200 "hi"; }\n}\n' }),
+    );
+    expect(error.code).toBe('REBIND_CONFIG_INVALID');
+    expect(error.message.split('\n')[0]).toMatch(
+      /^nginx rejected the configuration: "server" directive is not allowed here in <config>:1 \(rendered copy: \/tmp\/rebind-nginx-\w+\/conf\/nginx\.conf:\d+, `server \{`\)\. Fix that line\. `config` is a whole nginx\.conf \(with `events \{\}` and `http \{\}`\); pass server blocks, or a server's body, as `snippet` instead\. nginx's output:$/,
     );
   });
 

@@ -61,7 +61,7 @@ describe.runIf(requireComponent('nginx'))('nginx failures', () => {
     expect(error.code).toBe('REBIND_CONFIG_INVALID');
     expect(error.message.split('\n')[0]).toMatch(
       new RegExp(
-        `^nginx rejected the configuration: unknown directive "bogus_directive" in ${conf.replace(/[.]/g, '\\.')}:5 \\(rendered copy: /tmp/rebind-nginx-\\w+/conf/nginx\\.conf:\\d+\\)\\. Fix that line\\. nginx's output:$`,
+        `^nginx rejected the configuration: unknown directive "bogus_directive" in ${conf.replace(/[.]/g, '\\.')}:5 \\(rendered copy: /tmp/rebind-nginx-\\w+/conf/nginx\\.conf:\\d+, \`bogus_directive on;\`\\)\\. Fix that line\\. nginx's output:$`,
       ),
     );
     expect(error.details).toMatchObject({ file: conf, line: 5 });

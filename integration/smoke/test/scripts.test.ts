@@ -1,5 +1,8 @@
 // The docker/ and scripts/ set-up steps are idempotent and say exactly what is missing.
 import { execFile } from 'node:child_process';
+import { chmodSync, copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -8,19 +11,32 @@ import { requireComponent } from '@rebind/test-support';
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 
+/**
+ * Runs a set-up script. As nobody (uid 65534) it runs a copy in a fresh temp dir, from
+ * there: the clone may sit under a directory nobody cannot enter (root's home is 0700).
+ */
 async function script(path: string, options: { env?: NodeJS.ProcessEnv; asNobody?: boolean } = {}) {
+  const dir = options.asNobody ? mkdtempSync(join(tmpdir(), 'rebind-smoke-')) : undefined;
+  const file = dir === undefined ? `${root}${path}` : join(dir, basename(path));
+  if (dir !== undefined) {
+    copyFileSync(`${root}${path}`, file);
+    chmodSync(dir, 0o755);
+  }
   const command = options.asNobody ? 'setpriv' : 'bash';
   const args = options.asNobody
-    ? ['--reuid=65534', '--regid=65534', '--clear-groups', 'bash', `${root}${path}`]
-    : [`${root}${path}`];
+    ? ['--reuid=65534', '--regid=65534', '--clear-groups', 'bash', file]
+    : [file];
   try {
     const { stdout, stderr } = await run(command, args, {
+      cwd: dir,
       env: { ...process.env, ...options.env },
     });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
     return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  } finally {
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -21,10 +21,16 @@ describe('rebind --help', () => {
     let out = '';
     const io = { stdout: { write: (t: string) => (out += t) }, stderr: { write: () => true } };
     expect(await main(['--help'], io)).toBe(0);
-    expect(out).toMatch(/^ {2}port {2}print free ports, or hold them while a command runs$/m);
-    expect(out).toMatch(/^ {2}wait {2}wait until a port is free or listening$/m);
+    expect(out).toMatch(/^ {2}port {5}print free ports, or hold them while a command runs$/m);
+    expect(out).toMatch(/^ {2}wait {5}wait until a port is free or listening$/m);
     expect(out).toMatch(
-      /^ {2}who {3}who holds a port, in what state, and why a server cannot bind it$/m,
+      /^ {2}who {6}who holds a port, in what state, and why a server cannot bind it$/m,
+    );
+    expect(out).toMatch(
+      /^ {2}explain {2}explain every bind failure of a message or log: port, cause, live holder, fix$/m,
+    );
+    expect(out).toMatch(
+      /^ {2}run {6}run a server command; explain any bind failure in its output, live$/m,
     );
   });
 });

@@ -9,6 +9,8 @@ const commands: Record<string, () => Promise<Command>> = {
   port: () => import('./commands/port.js').then((m) => m.port),
   who: () => import('./commands/who.js').then((m) => m.who),
   wait: () => import('./commands/wait.js').then((m) => m.wait),
+  explain: () => import('./commands/explain.js').then((m) => m.explain),
+  run: () => import('./commands/run.js').then((m) => m.run),
 };
 
 async function usage(): Promise<string> {

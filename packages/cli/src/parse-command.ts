@@ -1,5 +1,6 @@
 // One argument parser for every command: Node's util.parseArgs, with rebind's errors.
 import { parseArgs } from 'node:util';
+import { RebindError } from '@rebind/core';
 import { invalidOption } from '@rebind/core/internal';
 
 export type OptionSpec = Readonly<Record<string, { readonly type: 'string' | 'boolean' }>>;
@@ -46,4 +47,14 @@ export function parseCommand(
       throw invalidOption(token.name, 'followed by a value', undefined);
   }
   return { values, positionals, rest };
+}
+
+/**
+ * A usage error: what is missing or misplaced, then the command's usage line (the first
+ * line of its help). REBIND_INVALID_OPTION, so the CLI exits 2.
+ */
+export function usageError(problem: string, help: string): RebindError {
+  return new RebindError('REBIND_INVALID_OPTION', `${problem}\n${help.split('\n')[0] ?? ''}`, {
+    details: { problem },
+  });
 }

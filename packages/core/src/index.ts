@@ -38,8 +38,8 @@ export type {
   BindFailureCause,
   DiagnoseBindFailureOptions,
 } from './watch/diagnose-bind-failure.js';
-export { parseBindFailureMessage } from './watch/parse-bind-failure.js';
-export type { ParsedBindFailure } from './watch/parse-bind-failure.js';
+export { parseBindFailureMessage, parseBindFailures } from './watch/parse-bind-failure.js';
+export type { FoundBindFailure, ParsedBindFailure } from './watch/parse-bind-failure.js';
 export { tcpStates } from './watch/port-report.js';
 export type {
   Bindable,

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { RebindError, diagnoseBindFailure } from '@rebind/core';
 import { indentOutput } from '@rebind/core/internal';
 import { REBIND_FILE } from './nginx-source.js';
@@ -30,6 +31,28 @@ export async function bindFailureError(
   );
 }
 
+/** Line `line` (1-based) of the rendered file, trimmed; undefined if it cannot be read. */
+function renderedText(file: string, line: number): string | undefined {
+  try {
+    return readFileSync(file, 'utf8').split('\n')[line - 1]?.trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A `config` that holds only server blocks (or a server's body) gets "`server` directive
+ * is not allowed here": such text belongs in `snippet`.
+ */
+function snippetHint(message: string, file: string | undefined): string {
+  if (
+    file === '<snippet>' ||
+    !/^"(server|location|upstream|listen)" directive is not allowed here/.test(message)
+  )
+    return '';
+  return " `config` is a whole nginx.conf (with `events {}` and `http {}`); pass server blocks, or a server's body, as `snippet` instead.";
+}
+
 /** `nginx: [emerg] unknown directive "foo" in /tmp/rebind-nginx-x/conf/nginx.conf:12` */
 const CONFIG_ERROR = /\[emerg\] (?:\d+#\d+: )?(.*?) in (\S+):(\d+)\s*$/m;
 
@@ -41,7 +64,6 @@ export function configError(
   output: string,
   rendered: string,
   lines: LineMap,
-  texts: ReadonlyMap<string, string> = new Map(),
 ): RebindError | undefined {
   const match = CONFIG_ERROR.exec(output);
   if (!match || match[2] !== rendered) {
@@ -56,14 +78,15 @@ export function configError(
   const renderedLine = Number(match[3]);
   const mapped = lines[renderedLine - 1];
   const source = mapped?.file === REBIND_FILE ? undefined : mapped;
-  const quoted = source && texts.get(source.file)?.split('\n')[source.line - 1]?.trim();
   const where = source
-    ? `${source.file}:${source.line}${quoted ? ` \`${quoted}\`` : ''}`
+    ? `${source.file}:${source.line}`
     : `a line rebind added (${rendered}:${renderedLine})`;
-  const module = missingModule(match[1] ?? '');
+  // quoted, because the copy is removed with the prefix unless keepPrefix is set
+  const quoted = renderedText(rendered, renderedLine);
+  const copy = `rendered copy: ${rendered}:${renderedLine}${quoted === undefined ? '' : `, \`${quoted}\``}`;
   return new RebindError(
     'REBIND_CONFIG_INVALID',
-    `nginx rejected the configuration: ${match[1]} in ${where} (rendered copy: ${rendered}:${renderedLine}). ${module ?? 'Fix that line.'} nginx's output:\n${indentOutput(output)}`,
+    `nginx rejected the configuration: ${match[1]} in ${where} (${copy}). ${missingModule(match[1] ?? '') ?? 'Fix that line.'}${snippetHint(match[1] ?? '', source?.file)} nginx's output:\n${indentOutput(output)}`,
     {
       details: {
         message: match[1],

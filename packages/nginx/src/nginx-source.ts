@@ -10,8 +10,6 @@ export interface NginxSource {
   readonly directives: Directive[];
   /** `/etc/nginx/nginx.conf`, `<config>` or `<snippet>`. */
   readonly label: string;
-  /** The text of each piece given as text, by its label (to quote a rejected line). */
-  readonly texts: ReadonlyMap<string, string>;
 }
 
 /** The pieces a configuration is made of (see `StartNginxOptions`). */
@@ -32,12 +30,11 @@ const at = (name: string, block: Directive[]): Directive => ({
   block,
 });
 
-function readConfig(config: string): { directives: Directive[]; label: string; text?: string } {
+function readConfig(config: string): { directives: Directive[]; label: string } {
   if (!looksLikePath(config)) {
     return {
       directives: parseConfig(config, '<config>', process.cwd()),
       label: '<config>',
-      text: config,
     };
   }
   const path = resolve(config);
@@ -60,24 +57,19 @@ function readConfig(config: string): { directives: Directive[]; label: string; t
  * (test-nginx's `--- main_config` and `--- http_config`).
  */
 export function loadSource(options: SourceOptions): NginxSource {
-  const texts = new Map<string, string>();
-  const piece = (label: string, text: string | undefined): Directive[] => {
-    if (text === undefined) return [];
-    texts.set(label, text);
-    return parseConfig(text, label, process.cwd());
-  };
+  const piece = (label: string, text: string | undefined): Directive[] =>
+    text === undefined ? [] : parseConfig(text, label, process.cwd());
   const main = piece('<mainConfig>', options.mainConfig);
   const http = piece('<httpConfig>', options.httpConfig);
   if (options.config !== undefined) {
     const read = readConfig(options.config);
-    if (read.text !== undefined) texts.set(read.label, read.text);
     const directives = [...main, ...read.directives];
     if (http.length > 0) {
       const block = directives.find((d) => d.name === 'http')?.block;
       if (block) block.unshift(...http);
       else directives.push(at('http', http));
     }
-    return { directives, label: read.label, texts };
+    return { directives, label: read.label };
   }
   const snippet = piece('<snippet>', options.snippet ?? '');
   const httpLevel = snippet.some((d) => d.name === 'server');
@@ -87,6 +79,5 @@ export function loadSource(options: SourceOptions): NginxSource {
       at('http', [...http, ...(httpLevel ? snippet : [at('server', snippet)])]),
     ],
     label: '<snippet>',
-    texts,
   };
 }

@@ -264,8 +264,8 @@ export async function startNginx(options: StartNginxOptions): Promise<StartedNgi
           // The exit event can come before nginx's stderr is read: its error log (written
           // before it exits) has the same [emerg] line.
           throw (
-            configError(output, conf, lines, source.texts) ??
-            configError(logSince(errorLogPath, logStart), conf, lines, source.texts) ??
+            configError(output, conf, lines) ??
+            configError(logSince(errorLogPath, logStart), conf, lines) ??
             error
           );
         throw error;
@@ -317,7 +317,8 @@ export async function startNginx(options: StartNginxOptions): Promise<StartedNgi
     );
   } catch (error) {
     await Promise.all(extras.map((e) => e.release()));
-    await rm(prefix, { recursive: true, force: true });
+    // keepPrefix keeps the rendered copy a config error names
+    if (options.keepPrefix !== true) await rm(prefix, { recursive: true, force: true });
     unguardPrefix();
     throw error;
   }

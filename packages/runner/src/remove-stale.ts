@@ -1,5 +1,6 @@
 import type { Logger } from '@rebind/core';
 import type { ResolvedService } from './declaration.js';
+import { loadDocker } from './load-manager.js';
 
 /**
  * Removes containers left by crashed earlier runs (the Docker manager's
@@ -11,8 +12,9 @@ export async function removeStale(
   services: readonly ResolvedService[],
   log: Logger,
 ): Promise<void> {
-  if (!services.some((s) => s.kind === 'container' || s.kind === 'compose')) return;
-  const mod = (await import('@rebind/docker')) as Record<string, unknown>;
+  const docker = services.find((s) => s.kind === 'container' || s.kind === 'compose');
+  if (docker === undefined) return;
+  const mod = (await loadDocker(docker)) as unknown as Record<string, unknown>;
   const fn = mod.removeStaleContainers;
   if (typeof fn !== 'function') {
     log('removeStaleContainers is not available in this @rebind/docker; skipped');

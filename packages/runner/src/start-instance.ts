@@ -1,9 +1,11 @@
 // Picks the manager that runs a service of each kind. Managers are imported when first
-// used, so a run with only commands never loads the Docker client.
+// used, so a run with only commands never loads the Docker client; @rebind/docker is an
+// optional peer dependency (see load-manager.ts).
 import type { StartComposeOptions, StartContainerOptions } from '@rebind/docker';
 import type { StartNginxOptions } from '@rebind/nginx';
 import { startCommandService } from './command-service.js';
 import type { ServiceKind } from './declaration.js';
+import { loadDocker } from './load-manager.js';
 import type { InstanceStarter, ServiceInstance, StartContext } from './service-instance.js';
 
 const withLabels = (
@@ -35,7 +37,7 @@ const starters: Record<ServiceKind, InstanceStarter> = {
   },
 
   async container({ service, labels }: StartContext): Promise<ServiceInstance> {
-    const { startContainer } = await import('@rebind/docker');
+    const { startContainer } = await loadDocker(service);
     const options = withLabels(service.options, labels) as unknown as StartContainerOptions;
     const container = await startContainer(options);
     const published = (options.ports ?? []).map((p) => (typeof p === 'number' ? p : p.container));
@@ -55,7 +57,7 @@ const starters: Record<ServiceKind, InstanceStarter> = {
   // A compose project has no restart of its own: a restart is down() and a new project.
   // `endpoint: { service, port }` (stripped before startCompose) names the main endpoint.
   async compose({ service }: StartContext): Promise<ServiceInstance> {
-    const { startCompose } = await import('@rebind/docker');
+    const { startCompose } = await loadDocker(service);
     const { endpoint, ...options } = service.options as unknown as StartComposeOptions & {
       readonly endpoint: { readonly service: string; readonly port: number };
     };

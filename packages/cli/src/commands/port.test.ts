@@ -64,8 +64,15 @@ describe('rebind port', () => {
     );
     const hold = capture();
     expect(await main(['port', '--hold'], hold.io)).toBe(2);
+    const holdUsage =
+      'Usage: rebind port --hold [--count N] [--host <address>] [--range <low>-<high>] -- <command ...>\n';
     expect(hold.out.stderr).toBe(
-      'rebind port: Expected the `hold` option to be followed by `-- <command ...>`, got `[]` (array).\n',
+      `rebind port: --hold needs the command to run, after \`--\`.\n${holdUsage}`,
+    );
+    const separator = capture();
+    expect(await main(['port', '--hold', '--count', '2', 'node', '-e', '1'], separator.io)).toBe(2);
+    expect(separator.out.stderr).toBe(
+      `rebind port: --hold runs the command given after \`--\`. Run: rebind port --hold --count 2 -- node -e 1\n${holdUsage}`,
     );
     const range = capture();
     expect(await main(['port', '--range', '20000-10000'], range.io)).toBe(2);

@@ -3,7 +3,7 @@ import { constants } from 'node:os';
 import { allocatePorts, type AllocatePortOptions, type PortLease } from '@rebind/core';
 import { invalidOption } from '@rebind/core/internal';
 import type { Command, Io } from '../command.js';
-import { parseCommand } from '../parse-command.js';
+import { parseCommand, usageError } from '../parse-command.js';
 
 const help = `Usage: rebind port [--count N] [--json] [--host <address>] [--range <low>-<high>]
        rebind port --hold [--count N] [--host <address>] [--range <low>-<high>] -- <command ...>
@@ -18,6 +18,31 @@ command exits; SIGINT and SIGTERM are forwarded to it, and its exit code is retu
   --range <low>-<high>    where to take ports from (default: below the ephemeral range)
   --hold                  hold the ports while <command> runs`;
 
+const holdUsage =
+  'Usage: rebind port --hold [--count N] [--host <address>] [--range <low>-<high>] -- <command ...>';
+
+/**
+ * `--hold` without `--`: port's own options come first, the command is the rest. The error
+ * shows the line to run instead.
+ */
+function holdWithoutSeparator(argv: readonly string[]): Error {
+  let i = 0;
+  while (i < argv.length) {
+    const arg = argv[i] as string;
+    if (['--count', '--host', '--range'].includes(arg)) i += 2;
+    else if (/^--(count|host|range)=/.test(arg) || arg === '--json' || arg === '--hold') i += 1;
+    else break;
+  }
+  const own = argv.slice(0, i).join(' ');
+  const command = argv.slice(i).join(' ');
+  return usageError(
+    command === ''
+      ? '--hold needs the command to run, after `--`.'
+      : `--hold runs the command given after \`--\`. Run: rebind port ${own} -- ${command}`,
+    holdUsage,
+  );
+}
+
 interface Parsed {
   count: number;
   json: boolean;
@@ -27,6 +52,8 @@ interface Parsed {
 }
 
 function parse(argv: readonly string[]): Parsed | 'help' {
+  if (argv.includes('--hold') && !argv.includes('--') && !argv.includes('--help'))
+    throw holdWithoutSeparator(argv);
   const { values, positionals, rest } = parseCommand('port', argv, {
     count: { type: 'string' },
     json: { type: 'boolean' },
@@ -59,9 +86,8 @@ function parse(argv: readonly string[]): Parsed | 'help' {
     if (!match) throw invalidOption('range', 'two port numbers as <low>-<high>', range);
     parsed.options = { ...parsed.options, range: [Number(match[1]), Number(match[2])] };
   }
-  if (parsed.hold && parsed.command.length === 0) {
-    throw invalidOption('hold', 'followed by `-- <command ...>`', parsed.command);
-  }
+  if (parsed.hold && parsed.command.length === 0)
+    throw usageError('--hold needs the command to run, after `--`.', holdUsage);
   if (!parsed.hold && parsed.command.length > 0) {
     throw invalidOption('command', 'given only with --hold', parsed.command.join(' '));
   }

@@ -1,7 +1,8 @@
-import { isRebindError, waitForPort } from '@rebind/core';
+import { RebindError, isRebindError, waitForPort } from '@rebind/core';
 import { invalidOption } from '@rebind/core/internal';
 import type { Command } from '../command.js';
-import { parseCommand } from '../parse-command.js';
+import { parseCommand, usageError } from '../parse-command.js';
+import { shellAdvice } from '../shell-advice.js';
 import { parsePortArgument } from './who.js';
 
 const help = `Usage: rebind wait <port> --free|--listening [--pid N] [--timeout ms] [--host <address>]
@@ -17,6 +18,16 @@ function integer(name: string, value: unknown, min: number): number {
   const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : Number.NaN;
   if (!Number.isInteger(n) || n < min) throw invalidOption(name, `an integer >= ${min}`, value);
   return n;
+}
+
+/** Whether `pid` exists (EPERM: it does, as another user's). */
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 export const wait: Command = {
@@ -41,8 +52,15 @@ export const wait: Command = {
     const pid = values.pid === undefined ? undefined : integer('pid', values.pid, 1);
     const timeout = values.timeout === undefined ? 10_000 : integer('timeout', values.timeout, 0);
     const host = values.host as string | undefined;
+    if (positionals[0] === undefined) throw usageError('missing the <port> argument.', help);
     const port = parsePortArgument(positionals[0]);
-    if (until === undefined) throw invalidOption('until', '--free or --listening', undefined);
+    if (until === undefined) throw usageError('missing --free or --listening.', help);
+    if (pid !== undefined && !running(pid))
+      throw new RebindError(
+        'REBIND_PROCESS_EXITED',
+        `pid ${pid} is not running, so no listener of it can appear on port ${port}. Start the server first and pass its pid (in a shell: \`./server & rebind wait ${port} --listening --pid $!\`).`,
+        { details: { pid, port } },
+      );
     try {
       await waitForPort(port, {
         until,
@@ -53,7 +71,7 @@ export const wait: Command = {
       return 0;
     } catch (error) {
       if (isRebindError(error, 'REBIND_WAIT_TIMEOUT')) {
-        io.stderr.write(`rebind wait: ${error.message}\n`);
+        io.stderr.write(`rebind wait: ${shellAdvice(error.message)}\n`);
         return 1;
       }
       throw error;

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import type { PortReport } from '@rebind/core';
@@ -5,6 +6,21 @@ import { capture } from '../../test/capture-io.js';
 import { main } from '../main.js';
 
 describe('rebind who / wait', () => {
+  it('wait --pid of a process that does not exist fails at once', async () => {
+    // a pid above the kernel's pid_max is never running
+    const pidMax = Number(readFileSync('/proc/sys/kernel/pid_max', 'utf8'));
+    const c = capture();
+    expect(
+      await main(
+        ['wait', '8080', '--listening', '--pid', String(pidMax + 1), '--timeout', '600000'],
+        c.io,
+      ),
+    ).toBe(1);
+    expect(c.out.stderr).toBe(
+      `rebind wait: pid ${pidMax + 1} is not running, so no listener of it can appear on port 8080. Start the server first and pass its pid (in a shell: \`./server & rebind wait 8080 --listening --pid $!\`).\n`,
+    );
+  });
+
   it('who --json prints the PortReport of a listener in this process', async () => {
     const server = net.createServer((s) => s.on('error', () => {}));
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -30,6 +46,13 @@ describe('rebind who / wait', () => {
           `^rebind wait: Port ${port} was not free after 20 ms\\. Port ${port} is in use: pid ${process.pid} `,
         ),
       );
+      // shell commands for people, not API calls
+      expect(timeout.out.stderr).toContain(`(\`rebind wait ${port} --free\`)`);
+      expect(t.out.stdout).toContain(
+        `stop it and wait for the port (\`rebind wait ${port} --free\`)`,
+      );
+      for (const text of [t.out.stdout, timeout.out.stderr])
+        expect(text).not.toMatch(/waitForPort|port: 'auto'/);
     } finally {
       await new Promise((r) => server.close(r));
     }
@@ -44,7 +67,17 @@ describe('rebind who / wait', () => {
     const w = capture();
     expect(await main(['wait', '8080'], w.io)).toBe(2);
     expect(w.out.stderr).toBe(
-      'rebind wait: Expected the `until` option to be --free or --listening, got `undefined` (undefined).\n',
+      'rebind wait: missing --free or --listening.\nUsage: rebind wait <port> --free|--listening [--pid N] [--timeout ms] [--host <address>]\n',
+    );
+    const noPort = capture();
+    expect(await main(['who'], noPort.io)).toBe(2);
+    expect(noPort.out.stderr).toBe(
+      'rebind who: missing the <port> argument.\nUsage: rebind who <port> [--json] [--host <address>]\n',
+    );
+    const noWaitPort = capture();
+    expect(await main(['wait', '--free'], noWaitPort.io)).toBe(2);
+    expect(noWaitPort.out.stderr).toMatch(
+      /^rebind wait: missing the <port> argument\.\nUsage: rebind wait <port>/,
     );
     const unknown = capture();
     expect(await main(['who', '--jsn', '8080'], unknown.io)).toBe(2);

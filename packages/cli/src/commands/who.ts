@@ -2,7 +2,8 @@ import { inspectPort } from '@rebind/core';
 import { invalidOption } from '@rebind/core/internal';
 import type { PortReport } from '@rebind/core';
 import type { Command } from '../command.js';
-import { parseCommand } from '../parse-command.js';
+import { parseCommand, usageError } from '../parse-command.js';
+import { shellAdvice } from '../shell-advice.js';
 
 const help = `Usage: rebind who <port> [--json] [--host <address>]
 
@@ -65,7 +66,7 @@ export function formatReport(report: PortReport): string {
     `bindable: with SO_REUSEADDR ${yes(report.bindable.reuseAddr)}, without ${yes(report.bindable.plain)}`,
     `verdict: ${report.verdict}`,
     '',
-    report.explanation,
+    shellAdvice(report.explanation),
   );
   return `${lines.join('\n')}\n`;
 }
@@ -91,6 +92,7 @@ export const who: Command = {
     }
     const json = values.json === true;
     const host = values.host as string | undefined;
+    if (positionals[0] === undefined) throw usageError('missing the <port> argument.', help);
     const port = parsePortArgument(positionals[0]);
     const report = await inspectPort(port, host === undefined ? {} : { host });
     io.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));

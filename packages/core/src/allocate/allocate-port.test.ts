@@ -2,6 +2,7 @@ import { randomInt } from 'node:crypto';
 import net from 'node:net';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { allocatePort, allocatePorts } from './allocate-port.js';
@@ -10,6 +11,7 @@ import type { PortLease } from './port-lease.js';
 import { readEphemeralRange, type PortRange } from './port-range.js';
 import { eventually } from '../../test/helpers.js';
 
+const dist = fileURLToPath(new URL('../../dist/index.js', import.meta.url));
 const leases: PortLease[] = [];
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -232,5 +234,38 @@ describe('allocatePort bad input', () => {
       code: 'REBIND_ABORTED',
       message: 'Allocating a port was aborted.',
     });
+  });
+
+  it('refuses a range below 1024 unless privileged ports are asked for', async () => {
+    await expect(allocatePort({ range: [80, 90] })).rejects.toThrow(
+      'Expected the `range` option to be a range from 1024 up (ports below 1024 need root or CAP_NET_BIND_SERVICE; pass `privileged: true` if the server has them), got `[80,90]` (array).',
+    );
+    await expect(allocatePort({ range: [80, 90], privileged: 'yes' as never })).rejects.toThrow(
+      'Expected the `privileged` option to be a boolean, got `yes` (string).',
+    );
+  });
+
+  it('reports an EACCES probe as a privilege problem, never as held by leases', async () => {
+    // Without CAP_NET_BIND_SERVICE (as root: after dropping to nobody, once the module is
+    // loaded) the kernel refuses ports below net.ipv4.ip_unprivileged_port_start.
+    const start = Number(
+      await readFile('/proc/sys/net/ipv4/ip_unprivileged_port_start', 'utf8').catch(() => '1024'),
+    );
+    const script = `import { allocatePort } from ${JSON.stringify(dist)};
+      if (process.getuid() === 0) { process.setgid(65534); process.setuid(65534); }
+      try { const l = await allocatePort({ range: [1020, 1023], privileged: true }); console.log('leased', l.port); await l.release(); }
+      catch (e) { console.log(e.code, e.message, JSON.stringify(e.details)); }`;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script]);
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += String(d)));
+    await once(child, 'exit');
+    if (start <= 1020) {
+      expect(out).toMatch(/^leased 102[0-3]/);
+      return;
+    }
+    expect(out).toMatch(
+      /^REBIND_PORTS_EXHAUSTED No free port in 1020-1023 \(4 ports\): 0 held by rebind leases, \d in use by other sockets, 0 excluded, \d refused by the kernel \(EACCES: this process may not bind ports below the unprivileged start, 1024 by default\)\. Run the server as root or grant it CAP_NET_BIND_SERVICE \(setcap cap_net_bind_service=\+ep <binary>\), or use a range from 1024 up\./,
+    );
+    expect(JSON.parse(out.slice(out.indexOf('{'))) as object).toMatchObject({ held: 0 });
   });
 });

@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { defaultLeaseHosts, defaultProbeHosts, resolveHosts } from './lease-hosts.js';
-import { canBind } from '../net/probe.js';
+import { canBindWhy } from '../net/probe.js';
 import { cooling, coolDown } from './cool-down.js';
 import { RebindError } from '../errors.js';
 import { createLogger } from '../logger.js';
@@ -25,6 +25,12 @@ export interface AllocatePortOptions {
    * on Linux's default 32768-60999)
    */
   readonly range?: PortRange;
+  /**
+   * Allow a `range` below 1024: the server will run as root or with CAP_NET_BIND_SERVICE.
+   * Without it such a range is refused, since no unprivileged server could bind the ports.
+   * @default false
+   */
+  readonly privileged?: boolean;
   /** Ports never to hand out. */
   readonly exclude?: Iterable<number>;
   /**
@@ -75,14 +81,27 @@ async function validate(options: AllocatePortOptions): Promise<Request> {
   if (typeof acceptTimeWait !== 'boolean') {
     throw invalidOption('acceptTimeWait', 'a boolean', acceptTimeWait);
   }
+  const { privileged = false } = options;
+  if (typeof privileged !== 'boolean') throw invalidOption('privileged', 'a boolean', privileged);
   const range = options.range === undefined ? await defaultRange() : validateRange(options.range);
+  if (range[0] < firstUnprivileged && !privileged) {
+    throw invalidOption(
+      'range',
+      `a range from ${firstUnprivileged} up (ports below ${firstUnprivileged} need root or CAP_NET_BIND_SERVICE; pass \`privileged: true\` if the server has them)`,
+      options.range,
+    );
+  }
   return { range, exclude, probeHosts, acceptTimeWait, signal };
 }
 
 interface Tally {
   locked: number;
   busy: number;
+  /** Ports the kernel refused this process (EACCES): privileged, not held by anyone. */
+  refused: number;
 }
+
+const firstUnprivileged = 1024;
 
 async function claim(port: number, request: Request, snapshot: UsageSnapshot, tally: Tally) {
   if (request.exclude.has(port) || held.has(port) || cooling.has(port)) return undefined;
@@ -92,10 +111,14 @@ async function claim(port: number, request: Request, snapshot: UsageSnapshot, ta
   let lock: PortLock | undefined;
   let free = false;
   try {
-    lock = await tryLock(port);
+    const locked = await tryLock(port);
+    if (locked === 'refused') return void tally.refused++;
+    lock = locked;
     if (lock === undefined) return void tally.locked++;
-    free = await canBind(port, request.probeHosts ?? defaultProbeHosts());
-    if (!free) tally.busy++;
+    const result = await canBindWhy(port, request.probeHosts ?? defaultProbeHosts());
+    free = result === 'ok';
+    if (result === 'EACCES') tally.refused++;
+    else if (!free) tally.busy++;
   } finally {
     if (!free) {
       lock?.close();
@@ -111,7 +134,7 @@ async function allocateOne(request: Request): Promise<PortLease> {
   const key = `${low}-${high}`;
   const started = performance.now();
   let snapshot = await usage.get();
-  let tally: Tally = { locked: 0, busy: 0 };
+  let tally: Tally = { locked: 0, busy: 0, refused: 0 };
   for (let pass = 0; pass < 2; pass++) {
     if (pass > 0) {
       // The first pass may have skipped ports released since the last read: read again,
@@ -119,7 +142,7 @@ async function allocateOne(request: Request): Promise<PortLease> {
       // cost 3-5 ms each, more under load).
       snapshot =
         tally.busy === 0 ? { ...snapshot, udp: await readUdpTable() } : await usage.get(true);
-      tally = { locked: 0, busy: 0 };
+      tally = { locked: 0, busy: 0, refused: 0 };
     }
     const start = cursors.get(key) ?? randomInt(size);
     for (let i = 0; i < size; i++) {
@@ -153,11 +176,14 @@ function exhausted(request: Request, tally: Tally, snapshot: UsageSnapshot): Reb
     holders.size > 0
       ? `pid${holders.size > 1 ? 's' : ''} ${[...holders].sort((a, b) => a - b).join(', ')}`
       : 'pids unknown';
+  const refused = tally.refused;
   const message =
     `No free port in ${low}-${high} (${high - low + 1} ports): ` +
     `${heldCount} held by rebind leases${heldCount > 0 ? ` (${who})` : ''}, ` +
-    `${tally.busy} in use by other sockets, ${excluded} excluded. ` +
-    'Release leases you no longer need, widen `range`, or end the processes named.';
+    `${tally.busy} in use by other sockets, ${excluded} excluded` +
+    (refused > 0
+      ? `, ${refused} refused by the kernel (EACCES: this process may not bind ports below the unprivileged start, 1024 by default). Run the server as root or grant it CAP_NET_BIND_SERVICE (setcap cap_net_bind_service=+ep <binary>), or use a range from 1024 up.`
+      : '. Release leases you no longer need, widen `range`, or end the processes named.');
   log('%s', message);
   return new RebindError('REBIND_PORTS_EXHAUSTED', message, {
     details: {
@@ -165,6 +191,7 @@ function exhausted(request: Request, tally: Tally, snapshot: UsageSnapshot): Reb
       held: heldCount,
       pids: [...holders],
       busy: tally.busy,
+      refused,
       excluded,
     },
   });

@@ -16,7 +16,7 @@ export interface PortLock {
 }
 
 /** Takes the lock on `port`, or resolves `undefined` when another holder has it. */
-export function tryLock(port: number): Promise<PortLock | undefined> {
+export function tryLock(port: number): Promise<PortLock | 'refused' | undefined> {
   return new Promise((resolve, reject) => {
     // `exclusive`: in a cluster worker, bind here instead of sharing the primary's handle.
     const socket = dgram.createSocket({ type: 'udp4', reuseAddr: false });
@@ -28,7 +28,9 @@ export function tryLock(port: number): Promise<PortLock | undefined> {
     };
     const onError = (error: NodeJS.ErrnoException) => {
       close();
-      if (error.code === 'EADDRINUSE' || error.code === 'EACCES') resolve(undefined);
+      // EACCES: a privileged port this process may not bind, not another process's lock
+      if (error.code === 'EADDRINUSE') resolve(undefined);
+      else if (error.code === 'EACCES') resolve('refused');
       else reject(error);
     };
     socket.once('error', onError);

@@ -113,17 +113,26 @@ export function hasIpv6(): boolean {
  * this machine, `::` stands for the IPv4 wildcard.
  */
 export async function canBind(port: number, hosts: readonly string[]): Promise<boolean> {
+  return (await canBindWhy(port, hosts)) === 'ok';
+}
+
+/** {@link canBind}, saying why not: another socket (EADDRINUSE) or no privilege (EACCES). */
+export async function canBindWhy(
+  port: number,
+  hosts: readonly string[],
+): Promise<'ok' | 'EADDRINUSE' | 'EACCES'> {
   for (const host of hosts) {
     const result = await listenProbe(host, port, false);
     if ((result === 'EAFNOSUPPORT' || result === 'EADDRNOTAVAIL') && host === '::') {
       ipv6 = false;
-      if ((await listenProbe('0.0.0.0', port, false)) !== 'ok') return false;
-    } else if (result === 'EADDRINUSE' || result === 'EACCES') return false;
+      const v4 = await listenProbe('0.0.0.0', port, false);
+      if (v4 !== 'ok') return v4 === 'EACCES' ? 'EACCES' : 'EADDRINUSE';
+    } else if (result === 'EADDRINUSE' || result === 'EACCES') return result;
     else if (result !== 'ok') {
       throw new Error(`Probing ${host}:${port} failed with ${result}`);
     }
   }
-  return true;
+  return 'ok';
 }
 
 /**

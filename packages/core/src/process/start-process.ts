@@ -6,6 +6,7 @@ import type { StopOptions } from './stop-tree.js';
 import { invalidOption, throwIfAborted, validateSignal, validateTimeout } from '../validate.js';
 import { exitedError, waitReady } from './wait-ready.js';
 import { getWatchdog } from './watchdog.js';
+import { Serial } from '../restart/serial.js';
 
 export interface StartProcessOptions {
   /** The program: a path or a name looked up on PATH (no shell). */
@@ -134,11 +135,9 @@ class StartedProcessHandle implements StartedProcess {
 
   // restart() and stop() run one at a time, in call order: a stop() during a restart
   // stops the new process, not only the old one.
-  #queue: Promise<unknown> = Promise.resolve();
+  readonly #serialQueue = new Serial();
   #serial<T>(fn: () => Promise<T>): Promise<T> {
-    const next = this.#queue.then(fn, fn);
-    this.#queue = next.catch(() => undefined);
-    return next;
+    return this.#serialQueue.run(fn);
   }
 }
 

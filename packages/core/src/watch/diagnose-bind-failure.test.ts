@@ -38,4 +38,41 @@ describe('diagnoseBindFailure', () => {
       await new Promise((r) => server.close(r));
     }
   });
+
+  it('names the cause the text states: Windows 10013, EADDRNOTAVAIL, localhost', async () => {
+    const server = net.createServer();
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as net.AddressInfo;
+    try {
+      // Windows' 10013 on a port someone holds: the holder, not a privilege problem
+      const held = await diagnoseBindFailure({
+        message: `listen tcp 127.0.0.1:${port}: bind: An attempt was made to access a socket in a way forbidden by its access permissions.`,
+      });
+      expect(held.details).toMatchObject({
+        cause: 'another-process',
+        holder: { pid: process.pid },
+      });
+      const local = await diagnoseBindFailure({
+        message: `Failed to listen on localhost:${port} (reason: Address already in use)`,
+        ownPids: [process.pid],
+      });
+      expect(local.details).toMatchObject({ cause: 'own-instance', host: '127.0.0.1' });
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
+    const free = await diagnoseBindFailure({
+      message: `SocketException (10013): Der Zugriff auf einen Socket war aufgrund der Zugriffsrechte des Sockets unzulässig. 127.0.0.1:${port}`,
+      port,
+      host: '127.0.0.1',
+    });
+    expect(free.details).toMatchObject({ cause: 'excluded-port-range', port });
+    expect(free.message).toContain('netsh int ipv4 show excludedportrange protocol=tcp');
+    const away = await diagnoseBindFailure({
+      message: `Error: listen EADDRNOTAVAIL: address not available 192.0.2.7:${port}`,
+    });
+    expect(away.details).toMatchObject({ cause: 'address-not-available', host: '192.0.2.7' });
+    expect(away.message).toBe(
+      `The server could not bind 192.0.2.7:${port}: 192.0.2.7 is not an address of this machine, so no server can bind it (EADDRNOTAVAIL). Bind 0.0.0.0 or :: (every address), 127.0.0.1, or an address that \`ip -brief address\` lists; in a container, bind 0.0.0.0 and publish the port.\n    Error: listen EADDRNOTAVAIL: address not available 192.0.2.7:${port}`,
+    );
+  });
 });

@@ -1,3 +1,11 @@
+import {
+  excludedRangeFinding,
+  notAvailableFinding,
+  privilegedFinding,
+} from './bind-failure-findings.js';
+import type { Finding } from './bind-failure-findings.js';
+
+export type { BindFailureCause } from './bind-failure-findings.js';
 import { RebindError } from '../errors.js';
 import { conflicts, describeOwner, endpoint, ownerOf } from './explain.js';
 import { inspectWith, validateHost } from './inspect-port.js';
@@ -8,24 +16,6 @@ import { parseBindFailureMessage } from './parse-bind-failure.js';
 import { unixSocketState } from './unix-socket.js';
 import { invalidOption, validatePort } from '../validate.js';
 
-/** Why a bind failed. */
-export type BindFailureCause =
-  | 'another-process'
-  | 'unknown-owner'
-  | 'previous-instance'
-  | 'inherited-child'
-  | 'own-instance'
-  | 'container'
-  | 'dual-stack'
-  | 'reuseport-mismatch'
-  | 'time-wait'
-  | 'ephemeral-outgoing'
-  | 'stale-unix-socket'
-  | 'unix-socket-in-use'
-  | 'privileged-port'
-  | 'bound-not-listening'
-  | 'gone';
-
 export interface DiagnoseBindFailureOptions {
   /** The TCP port that failed; read from `message` when omitted. */
   readonly port?: number;
@@ -33,6 +23,8 @@ export interface DiagnoseBindFailureOptions {
   readonly host?: string;
   /** The raw failure text: Node's EADDRINUSE, nginx's `[emerg] bind() ...`, Docker's error. */
   readonly message?: string;
+  /** The errno the bind failed with, when `message` does not say it. */
+  readonly errno?: 'EADDRINUSE' | 'EACCES' | 'EADDRNOTAVAIL';
   /** A unix socket path that failed to bind (read from `message` when it names one). */
   readonly path?: string;
   /** Pids of the caller's current instance tree. */
@@ -49,13 +41,6 @@ export interface DiagnoseBindFailureOptions {
   readonly platform?: string;
 }
 
-interface Finding {
-  readonly cause: BindFailureCause;
-  readonly text: string;
-  readonly fix: string;
-  readonly holder?: PortOwner;
-}
-
 const auto = "or let rebind choose a port (port: 'auto')";
 
 /**
@@ -70,6 +55,10 @@ export async function diagnoseBindFailure(
     throw invalidOption('options', 'an object such as `{ port: 8080 }`', options);
   }
   const parsed = parseBindFailureMessage(options.message ?? '');
+  const errno = options.errno ?? parsed.errno;
+  if (errno !== undefined && !['EADDRINUSE', 'EACCES', 'EADDRNOTAVAIL'].includes(errno)) {
+    throw invalidOption('errno', 'one of EADDRINUSE, EACCES, EADDRNOTAVAIL', errno);
+  }
   const path = options.path ?? parsed.path;
   const port = options.port ?? parsed.port;
   if (port !== undefined) validatePort(port);
@@ -80,7 +69,9 @@ export async function diagnoseBindFailure(
       options.port,
     );
   }
-  const host = validateHost(options.host ?? parsed.host);
+  const host = validateHost(
+    options.host ?? (parsed.host === 'localhost' ? '127.0.0.1' : parsed.host),
+  );
   const server = options.server ?? parsed.server ?? 'The server';
   const reuseAddr = options.reuseAddr ?? parsed.reuseAddr;
   let finding: Finding;
@@ -97,7 +88,14 @@ export async function diagnoseBindFailure(
     const facts = backend.facts();
     finding = await tcpFinding(
       report,
-      { ...options, host, reuseAddr, errno: parsed.errno, docker: parsed.docker },
+      {
+        ...options,
+        host,
+        reuseAddr,
+        errno,
+        docker: parsed.docker,
+        windows: parsed.windows === true,
+      },
       facts,
     );
   }
@@ -152,21 +150,24 @@ async function unixFinding(path: string): Promise<Finding> {
 
 async function tcpFinding(
   report: PortReport,
-  o: DiagnoseBindFailureOptions & { errno?: string; docker?: 'allocated' | 'proxy' },
+  o: DiagnoseBindFailureOptions & {
+    errno?: string;
+    docker?: 'allocated' | 'proxy';
+    windows?: boolean;
+  },
   facts: { unprivilegedPortStart: number; ephemeralRange?: readonly [number, number] },
 ): Promise<Finding> {
   const { port } = report;
   const host = o.host;
-  if (o.errno === 'EACCES' || report.bindable.probes.some((p) => p.result === 'EACCES')) {
-    return {
-      cause: 'privileged-port',
-      text: `port ${port} is below ${Math.max(facts.unprivilegedPortStart, 1024)}, which only root or a process with CAP_NET_BIND_SERVICE may bind`,
-      fix: `Use a port from ${facts.unprivilegedPortStart || 1024} up, ${auto}, or grant the capability (setcap cap_net_bind_service=+ep <binary>).`,
-    };
-  }
+  if (o.errno === 'EADDRNOTAVAIL') return notAvailableFinding(host);
   const relevant = report.sockets.filter((s) => conflicts(s, host));
   const listeners = relevant.filter((s) => s.state === 'LISTEN');
+  const refusedHere = report.bindable.probes.some((p) => p.result === 'EACCES');
+  if (refusedHere || (o.errno === 'EACCES' && !o.windows && port < 1024)) {
+    return privilegedFinding(port, facts.unprivilegedPortStart);
+  }
   if (listeners.length > 0) return listenerFinding(report, listeners, o);
+  if (o.errno === 'EACCES') return excludedRangeFinding(port, o.windows === true);
   const outgoing = relevant.filter((s) => s.remotePort !== 0 && s.state !== 'TIME_WAIT');
   if (outgoing.length > 0) {
     const s = outgoing[0] as PortSocket;

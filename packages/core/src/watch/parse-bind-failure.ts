@@ -1,77 +1,100 @@
+import { causeIn } from './bind-failure-cause.js';
+import type { BindErrno } from './bind-failure-cause.js';
+import { findHits, normalise } from './bind-failure-patterns.js';
+import type { Hit } from './bind-failure-patterns.js';
+
+export { splitHostPort } from './bind-failure-endpoint.js';
+
 /** What a bind failure's raw text says: where, which errno, and who failed. */
 export interface ParsedBindFailure {
   readonly host?: string;
   readonly port?: number;
   readonly path?: string;
-  readonly errno?: 'EADDRINUSE' | 'EACCES' | 'EADDRNOTAVAIL';
+  readonly errno?: BindErrno;
   readonly server?: string;
-  /** Known for Node (libuv), nginx and Docker: they all set SO_REUSEADDR. */
+  /** Known for Node (libuv), nginx, Go and Docker: they all set SO_REUSEADDR. */
   readonly reuseAddr?: boolean;
   /** Docker: another container holds the port ('allocated') or a host process does ('proxy'). */
   readonly docker?: 'allocated' | 'proxy';
+  /**
+   * Windows said "forbidden by its access permissions" (WSAEACCES, 10013): on a port no
+   * privilege guards, the port is usually in an excluded range or held exclusively.
+   */
+  readonly windows?: true;
 }
 
-const errnos: Record<string, ParsedBindFailure['errno']> = {
-  '98': 'EADDRINUSE',
-  '48': 'EADDRINUSE', // macOS
-  '10048': 'EADDRINUSE', // Windows
-  '13': 'EACCES',
-  '99': 'EADDRNOTAVAIL',
-};
-
-/** `127.0.0.1:8080`, `[::]:80`, `:::8080` (Node), `*:80`, `0.0.0.0:80`. */
-export function splitHostPort(text: string): { host?: string; port?: number } {
-  const colon = text.lastIndexOf(':');
-  if (colon < 0) return {};
-  const port = Number(text.slice(colon + 1));
-  if (!Number.isInteger(port) || port < 1 || port > 65535) return {};
-  let host = text.slice(0, colon).replace(/^\[|\]$/g, '');
-  if (host === '' || host === '*') return { port };
-  if (host === '::' || /^:+$/.test(host)) host = '::';
-  return { host, port };
+/** One failure found in a longer text: what it says, and the line it starts on (0-based). */
+export interface FoundBindFailure extends ParsedBindFailure {
+  readonly line: number;
 }
 
-/** Reads Node's, nginx's, Docker's and Python's bind failure messages. */
+/** Lines around a hit whose words say its cause when its own line does not (wrapped messages). */
+const before = 2;
+const after = 3;
+
+function lineStarts(text: string): number[] {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return starts;
+}
+
+function lineOf(starts: readonly number[], index: number): number {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if ((starts[mid] as number) <= index) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+function failureAt(text: string, lines: readonly string[], line: number, hit: Hit) {
+  const window = lines.slice(Math.max(0, line - before), line + after + 1).join('\n');
+  const cause = causeIn(lines[line] ?? '') ?? causeIn(window) ?? causeIn(text);
+  const { index: _index, ...where } = hit;
+  return { ...where, ...(cause ?? {}), line };
+}
+
+/**
+ * Finds every bind failure in a pasted message or a whole log: Node, nginx, Docker and
+ * Docker Desktop, podman, Go, Java (Spring, Jetty, Tomcat, Netty), .NET, Python, Ruby,
+ * Rust, PHP, Erlang/Elixir, Apache, redis, postgres, mysql, haproxy, caddy, kubectl, sshd,
+ * and Windows' messages in English, German, French, Chinese and Italian. A port is
+ * reported only where a server names it as the one it failed to bind: line numbers,
+ * timestamps, pids, error codes and success messages are never read as ports. Failures on
+ * the same port are reported once; a text that only names the cause gives one failure
+ * without a port.
+ */
+export function parseBindFailures(message: string): FoundBindFailure[] {
+  const text = normalise(message);
+  const starts = lineStarts(text);
+  const lines = text.split('\n');
+  const found: FoundBindFailure[] = [];
+  for (const hit of findHits(text)) {
+    const key = hit.port ?? hit.path;
+    const same = found.findIndex((f) => (f.port ?? f.path) === key);
+    const failure = failureAt(text, lines, lineOf(starts, hit.index), hit);
+    if (same < 0) found.push(failure);
+    else if (found[same]?.host === undefined && failure.host !== undefined) {
+      found[same] = { ...(found[same] as FoundBindFailure), host: failure.host };
+    }
+  }
+  if (found.length === 0) {
+    const cause = causeIn(text);
+    const line = Math.max(
+      0,
+      lines.findIndex((l) => causeIn(l) !== undefined),
+    );
+    if (cause !== undefined) found.push({ ...cause, line });
+  }
+  return found;
+}
+
+/** Reads the first bind failure of a message (see {@link parseBindFailures}); `{}` if none. */
 export function parseBindFailureMessage(message: string): ParsedBindFailure {
-  const nginx = /bind\(\) to (unix:)?(\S+) failed \((\d+): [^)]*\)/.exec(message);
-  if (nginx) {
-    const [, unix, target = '', errno = ''] = nginx;
-    const base = { server: 'nginx', reuseAddr: true, errno: errnos[errno] } as const;
-    return unix ? { ...base, path: target } : { ...base, ...splitHostPort(target) };
-  }
-  const allocated = /Bind for (\S+) failed: port is already allocated/.exec(message);
-  if (allocated) {
-    return {
-      ...splitHostPort(allocated[1] ?? ''),
-      server: 'Docker',
-      reuseAddr: true,
-      errno: 'EADDRINUSE',
-      docker: 'allocated',
-    };
-  }
-  const proxy = /listen tcp[46]? (\S+): bind: (address already in use|permission denied)/i.exec(
-    message,
-  );
-  if (proxy) {
-    return {
-      ...splitHostPort(proxy[1] ?? ''),
-      server: 'Docker',
-      reuseAddr: true,
-      errno: /permission/i.test(proxy[2] ?? '') ? 'EACCES' : 'EADDRINUSE',
-      docker: 'proxy',
-    };
-  }
-  const node = /(?:listen|bind) (EADDRINUSE|EACCES|EADDRNOTAVAIL):[^\n]*? (\S+)\s*$/m.exec(message);
-  if (node) {
-    const target = node[2] ?? '';
-    const errno = node[1] as ParsedBindFailure['errno'];
-    if (target.startsWith('/') || target.startsWith('\\\\'))
-      return { path: target, errno, reuseAddr: true };
-    return { ...splitHostPort(target), errno, reuseAddr: true };
-  }
-  const python = /\[Errno (\d+)\]/.exec(message);
-  if (python) return { errno: errnos[python[1] ?? ''] };
-  if (/EACCES|permission denied/i.test(message)) return { errno: 'EACCES' };
-  if (/EADDRINUSE|address already in use/i.test(message)) return { errno: 'EADDRINUSE' };
-  return {};
+  const [first] = parseBindFailures(message);
+  if (first === undefined) return {};
+  const { line: _line, ...failure } = first;
+  return failure;
 }
