@@ -23,6 +23,8 @@ const schema: Schema = {
   cwd: string(),
   dockerHost: nonEmptyString('an engine address such as `unix:///var/run/docker.sock`'),
   timeout,
+  // the published port tests reach (checked in full by startCompose)
+  endpoint: check('{ service, port }', (v) => typeof v === 'object' && v !== null),
 };
 
 /**

@@ -15,11 +15,7 @@ const validators: Record<
   container: async (service) => (await loadDocker(service)).validateContainerOptions,
   compose: async (service) => {
     const { validateComposeOptions } = await loadDocker(service);
-    // `endpoint` is the runner's own (checked by resolveServices), not startCompose's.
-    return (options, path) => {
-      const { endpoint: _endpoint, ...rest } = options as Record<string, unknown>;
-      validateComposeOptions(rest, path);
-    };
+    return validateComposeOptions;
   },
   // Checked in full by resolveServices.
   command: async () => undefined,

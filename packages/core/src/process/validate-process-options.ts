@@ -72,6 +72,8 @@ export const processSchema: Schema = {
     (v) => isObject(v) && Object.values(v).every((s) => s === undefined || typeof s === 'string'),
   ),
   ready: readyCheckRule,
+  port: check("an integer from 1 to 65535, or 'auto'", (v) => v === 'auto' || isPort(v)),
+  host: nonEmptyString(),
   readyTimeout: timeout,
   readyInterval: timeout,
   stop: objectOf(stopSchema),
