@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs and starts what the tests need on this machine:
 #   nginx, docker.io (dockerd + CLI), docker-compose, iproute2 (ss), lsof, busybox-static,
+#   libnginx-mod-http-echo (a real third-party nginx module, for integration/module-author);
 #   python3 (a real holder in the CLI tests);
 #   a running Docker engine; rebind's offline test images.
 # As root on Debian/Ubuntu it installs what is missing with apt-get; otherwise it prints
@@ -22,6 +23,8 @@ if command -v busybox >/dev/null 2>&1 && ldd "$(command -v busybox)" >/dev/null 
 fi
 # the docker.io package also brings the CLI; an image's own docker CLI alone is not enough.
 command -v docker >/dev/null 2>&1 || missing+=(docker.io)
+# A dynamic module built for Debian's nginx ABI (integration/module-author loads it).
+[ -e /usr/share/nginx/modules/ngx_http_echo_module.so ] || missing+=(libnginx-mod-http-echo)
 
 if [ ${#missing[@]} -gt 0 ]; then
   mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
@@ -34,7 +37,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
-echo "prepare-system: nginx, docker, docker-compose, ss, lsof and busybox are installed"
+echo "prepare-system: nginx (with the echo module), docker, docker-compose, ss, lsof and busybox are installed"
 
 bash "$here/docker/start-engine.sh"
 bash "$here/docker/build-images.sh"

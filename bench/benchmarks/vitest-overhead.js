@@ -1,8 +1,10 @@
-// Per-test restart overhead inside a real Vitest run with nginx: the same N-test suite
-// (projects/vitest-overhead) run three ways in one go (rebind per-test restarts,
-// `nginx -s stop; nginx` + wait-on, no restart), beside the raw nginx cycle floor.
-// Per-test cost = interval between consecutive test starts; overhead = that minus the
-// no-restart run's median interval. Goal: rebind's median overhead <= 2x the floor.
+// Per-test restart overhead inside real Vitest and Jest runs with nginx: the same N-test
+// suite (projects/vitest-overhead, projects/jest-overhead) run several ways in one go
+// (rebind's declared per-test service, each test its own config through the fixtures or
+// Jest's per-test helper, `nginx -s stop; nginx` + wait-on, one shared nginx), beside the
+// raw nginx cycle floor. Per-test cost = interval between consecutive test starts;
+// overhead = that minus the shared-instance run's median interval. Goals: the declared
+// service <= 2x the floor; a per-test config through the fixtures <= 1.2x.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,8 +17,16 @@ import { median, printTable, sample } from '../lib/stats.js';
 
 const project = fileURLToPath(new URL('../projects/vitest-overhead/', import.meta.url));
 const vitest = fileURLToPath(new URL('../../node_modules/vitest/vitest.mjs', import.meta.url));
+const jestProject = fileURLToPath(new URL('../projects/jest-overhead/', import.meta.url));
+const jest = fileURLToPath(new URL('../../node_modules/jest/bin/jest.js', import.meta.url));
 
-function runSuite(mode, tests) {
+const runners = {
+  vitest: { cwd: project, args: [vitest, 'run', '--reporter=dot'] },
+  // one worker, like the Vitest runs (maxWorkers: 1)
+  jest: { cwd: jestProject, args: [jest, '--ci', '--no-cache', '--runInBand', '--silent'] },
+};
+
+function runSuite(mode, tests, runner = 'vitest') {
   const dir = mkdtempSync(join(tmpdir(), 'rebind-bench-vitest-'));
   const record = join(dir, 'starts.txt');
   return new Promise((resolve, reject) => {
@@ -27,8 +37,8 @@ function runSuite(mode, tests) {
       REBIND_BENCH_RECORD: record,
     };
     for (const k of ['VITEST', 'VITEST_POOL_ID', 'VITEST_WORKER_ID', 'NODE_OPTIONS']) delete env[k];
-    const child = spawn(process.execPath, [vitest, 'run', '--reporter=dot'], {
-      cwd: project,
+    const child = spawn(process.execPath, runners[runner].args, {
+      cwd: runners[runner].cwd,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -37,7 +47,7 @@ function runSuite(mode, tests) {
     child.stderr.on('data', (d) => (output += d));
     child.on('exit', (code) => {
       try {
-        if (code !== 0) throw new Error(`vitest (${mode}) exited ${code}:\n${output}`);
+        if (code !== 0) throw new Error(`${runner} (${mode}) exited ${code}:\n${output}`);
         const rows = readFileSync(record, 'utf8')
           .split('\n')
           .filter(Boolean)
@@ -65,45 +75,69 @@ export default async function vitestOverhead({ smoke, print }) {
   const tests = smoke ? 4 : 200;
   const none = await runSuite('none', tests);
   const rebind = await runSuite('rebind', tests);
+  const fixtures = await runSuite('fixtures', tests);
   const shell = await runSuite('shell', tests);
+  const jestShared = await runSuite('shared', tests, 'jest');
+  const jestRebind = await runSuite('rebind', tests, 'jest');
+  const jestFixtures = await runSuite('fixtures', tests, 'jest');
   const base = median(none);
+  const jestBase = median(jestShared);
+  const floor = await rawFloor(smoke);
+  print(`${tests} tests per run; per-test interval = time between consecutive test starts`);
+  print(
+    `answers from the previous test's nginx worker (stale): rebind ${rebind.stale}, ` +
+      `fixtures ${fixtures.stale}, Jest rebind ${jestRebind.stale}, Jest nginx() ${jestFixtures.stale}, ` +
+      `nginx -s stop; nginx + wait-on ${shell.stale}, no restart ${none.stale} (of ${tests - 1})`,
+  );
+  printTable(
+    'Per-test interval in real Vitest and Jest runs (ms)',
+    [
+      { name: 'Vitest, shared instance (floor)', samples: none },
+      { name: 'Vitest, declared per-test service', samples: rebind },
+      { name: 'Vitest, per-test config (fixtures)', samples: fixtures },
+      { name: 'Vitest, nginx -s stop; nginx + wait-on', samples: shell },
+      { name: 'Jest, shared instance (floor)', samples: jestShared },
+      { name: 'Jest, declared per-test service', samples: jestRebind },
+      { name: 'Jest, per-test config (nginx())', samples: jestFixtures },
+    ],
+    { print },
+  );
+  const rows = printTable(
+    'Per-test time added (interval - shared-instance median) vs the raw nginx cycle',
+    [
+      { name: 'raw nginx cycle (floor)', samples: floor },
+      { name: 'rebind per-test', samples: rebind.map((v) => v - base) },
+      { name: 'rebind per-test config (fixtures)', samples: fixtures.map((v) => v - base) },
+      { name: 'nginx -s stop; nginx + wait-on', samples: shell.map((v) => v - base) },
+      { name: 'Jest: rebind per-test', samples: jestRebind.map((v) => v - jestBase) },
+      {
+        name: 'Jest: rebind per-test config (nginx())',
+        samples: jestFixtures.map((v) => v - jestBase),
+      },
+    ],
+    { baseline: 'raw nginx cycle (floor)', print },
+  );
+  const ratio = (name) => rows.find((r) => r.name === name)?.ratio;
+  const goal = (name, limit) => {
+    const r = ratio(name);
+    print(
+      `goal: ${name} <= ${limit}x the floor: ${r !== undefined && r <= limit ? 'met' : 'NOT met'} (${r?.toFixed(2)}x)`,
+    );
+  };
+  goal('rebind per-test', 2);
+  goal('rebind per-test config (fixtures)', 1.2);
+  return rows;
+}
+
+async function rawFloor(smoke) {
   const nginx = await findNginx();
   const port = await loopbackPort();
   const config = rawNginxConfig(port);
-  let floor;
   try {
-    floor = await sample(smoke ? 3 : 200, () => rawNginxCycle(nginx.path, config, port), {
+    return await sample(smoke ? 3 : 200, () => rawNginxCycle(nginx.path, config, port), {
       warmup: smoke ? 1 : 10,
     });
   } finally {
     config.cleanup();
   }
-  print(`${tests} tests per run; per-test interval = time between consecutive test starts`);
-  print(
-    `answers from the previous test's nginx worker (stale): rebind ${rebind.stale}, ` +
-      `nginx -s stop; nginx + wait-on ${shell.stale}, no restart ${none.stale} (of ${tests - 1})`,
-  );
-  printTable(
-    'Per-test interval in a real Vitest run (ms)',
-    [
-      { name: 'no restart', samples: none },
-      { name: 'rebind per-test', samples: rebind },
-      { name: 'nginx -s stop; nginx + wait-on', samples: shell },
-    ],
-    { baseline: 'no restart', print },
-  );
-  const rows = printTable(
-    'Per-test restart overhead (interval - no-restart median) vs the raw nginx cycle',
-    [
-      { name: 'raw nginx cycle (floor)', samples: floor },
-      { name: 'rebind per-test', samples: rebind.map((v) => v - base) },
-      { name: 'nginx -s stop; nginx + wait-on', samples: shell.map((v) => v - base) },
-    ],
-    { baseline: 'raw nginx cycle (floor)', print },
-  );
-  const ratio = rows.find((r) => r.name === 'rebind per-test')?.ratio;
-  print(
-    `goal: rebind overhead <= 2x the floor: ${ratio !== undefined && ratio <= 2 ? 'met' : 'NOT met'} (${ratio?.toFixed(2)}x)`,
-  );
-  return rows;
 }

@@ -3,6 +3,7 @@
 // test starts are the per-test cost; an answer from the previous test's worker is stale.
 import { appendFileSync } from 'node:fs';
 import { endpoint } from '@rebind/vitest';
+import { test } from '@rebind/vitest/test';
 import { inject, it } from 'vitest';
 
 const count = Number(process.env.REBIND_BENCH_TESTS ?? 10);
@@ -11,12 +12,27 @@ const url = () =>
     ? endpoint('web').url
     : `http://127.0.0.1:${inject('benchNginx').port}/`;
 
-for (let i = 0; i < count; i++) {
+const record = (started, body) =>
+  appendFileSync(process.env.REBIND_BENCH_RECORD, `${started} ${body}\n`);
+
+// `fixtures`: each test its own config, as module tests have (a distinct location).
+for (let i = 0; i < count && process.env.REBIND_BENCH_MODE === 'fixtures'; i++) {
+  test(`test ${i}`, async ({ nginx }) => {
+    const started = performance.timeOrigin + performance.now();
+    const web = await nginx({ snippet: `location = /t${i} { return 200 "$pid\\n"; }` });
+    const response = await fetch(`${web.url}t${i}`, { headers: { connection: 'close' } });
+    const body = (await response.text()).trim();
+    if (response.status !== 200) throw new Error(`status ${response.status}`);
+    record(started, body);
+  });
+}
+
+for (let i = 0; i < count && process.env.REBIND_BENCH_MODE !== 'fixtures'; i++) {
   it(`test ${i}`, async () => {
     const started = performance.timeOrigin + performance.now();
     const response = await fetch(url(), { headers: { connection: 'close' } });
     const body = (await response.text()).trim();
     if (response.status !== 200) throw new Error(`status ${response.status}`);
-    appendFileSync(process.env.REBIND_BENCH_RECORD, `${started} ${body}\n`);
+    record(started, body);
   });
 }

@@ -1,6 +1,7 @@
 // Every way a run can end, with real runner processes: rebind's servers and its watchdog
 // must be gone 2 s after the runner is (the runners skip their own teardown on signals,
 // so this rests on the core watchdog).
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { requireComponent } from '@rebind/test-support';
 import {
@@ -127,5 +128,37 @@ describe.runIf(real)('exit paths with nginx and a container', () => {
     expect(containersOf(crashed.tag)).toEqual([]);
     await expectNothingLeft(next, true);
     // the crashed run's orphaned servers are killed by its cleanup() (afterEach)
+  });
+});
+
+// The fixture path: each test restarts its worker's own nginx with its config (Vitest
+// fixtures, Jest's nginx() helper); the instances live in the same service host.
+describe.runIf(requireComponent('nginx'))('exit paths with per-test nginx configs', () => {
+  const project = (name: string) =>
+    fileURLToPath(new URL(`../../runners/projects/${name}`, import.meta.url));
+  const vitestFixtures = project('vitest-fixtures');
+  const jestFixtures = project('jest-fixtures');
+
+  for (const [runner, signal, dir] of [
+    ['vitest4', 'SIGINT', vitestFixtures],
+    ['vitest4', 'SIGKILL', vitestFixtures],
+    ['jest30', 'SIGTERM', jestFixtures],
+  ] as const)
+    it(`${runner}: ${signal} to the runner mid-test`, async () => {
+      const run = start(runner, { project: dir, env: { REBIND_HANG: '1' } });
+      await run.recorded(1);
+      const running = rebindLeftovers(run.tag, run.records());
+      expect(running.filter((p) => p.args.startsWith('nginx: master')).length).toBeGreaterThan(0);
+      run.child.kill(signal);
+      await expectNothingLeft(run);
+    });
+
+  it.each([
+    ['vitest4', vitestFixtures],
+    ['jest30', jestFixtures],
+  ] as const)('%s: a SIGKILLed worker', async (runner, dir) => {
+    const run = start(runner, { project: dir, env: { REBIND_KILL_WORKER: '1' } });
+    expect((await run.exited).code).not.toBe(0);
+    await expectNothingLeft(run);
   });
 });

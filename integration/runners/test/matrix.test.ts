@@ -1,5 +1,6 @@
 // Real Vitest 3/4/5 and Jest 29/30 runs (forks and threads pools, CommonJS and ESM Jest
 // configs) of projects with three services: `web` per-test, `api` per-worker, `db` shared.
+import { fileURLToPath } from 'node:url';
 import { requireComponent } from '@rebind/test-support';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -66,8 +67,12 @@ describe('runner compatibility', () => {
       const { code } = await run.exited;
       expect(code, run.output()).toBe(0);
       checkPolicies(run.records());
+      // No restart after a file's last test: one restart per test but each worker's first.
+      const restarts = 6 - new Set(run.records().map((s) => s.slot)).size;
       expect(run.output()).toMatch(
-        /rebind: 6 tests, 6 restarts, median restart [\d.]+ ms, leftovers: 0/,
+        new RegExp(
+          `rebind: 6 tests, ${restarts} restarts, median restart [\\d.]+ ms, added [\\d.]+ ms per test, leftovers: 0`,
+        ),
       );
       expect(await leftoversAfter(run, 0)).toEqual([]);
     },
@@ -96,6 +101,38 @@ it('jest30, two projects: each runs its own services', async () => {
   expect(seen).toHaveLength(12);
   expect(new Set(seen.map((s) => s.services.web?.token)).size).toBe(12);
   expect(new Set(seen.map((s) => s.services.db?.token)).size).toBe(2);
-  expect(run.output().match(/rebind: 6 tests, 6 restarts/g)).toHaveLength(2);
+  expect(run.output().match(/rebind: 6 tests, [45] restarts/g)).toHaveLength(2);
   expect(await leftoversAfter(run, 0)).toEqual([]);
+});
+
+// Each test declares its own nginx config (Vitest fixtures, Jest's per-test helper): every
+// test sees its own config from a fresh master, each worker keeps one port, a rejected
+// config fails only the test that asked for it, nothing is left.
+describe.runIf(requireComponent('nginx'))('per-test nginx configs', () => {
+  const vitestFixtures = fileURLToPath(new URL('../projects/vitest-fixtures', import.meta.url));
+  const jestFixtures = fileURLToPath(new URL('../projects/jest-fixtures', import.meta.url));
+  it.each([
+    ['vitest3', { project: vitestFixtures }],
+    ['vitest4', { project: vitestFixtures }],
+    ['vitest4', { project: vitestFixtures, pool: 'threads' }],
+    ['vitest5', { project: vitestFixtures }],
+    ['jest29', { project: jestFixtures }],
+    ['jest30', { project: jestFixtures }],
+  ] as [Runner, RunOptions][])('%s %o', async (runner, options) => {
+    const run = startRunner(runner, options);
+    runs.push(run);
+    const { code } = await run.exited;
+    expect(code, run.output()).toBe(0);
+    const seen = run.records();
+    expect(seen.map((s) => s.test).sort()).toEqual(['a 1', 'a 3', 'b 1', 'b 3']);
+    for (const s of seen) expect(s.services.nginx?.token).toMatch(new RegExp(`^${s.test} \\d+$`));
+    expect(new Set(seen.map((s) => s.services.nginx?.endpointPid)).size).toBe(4);
+    for (const group of groupBy(seen, (s) => s.slot).values())
+      expect(new Set(group.map((s) => s.services.nginx?.port)).size).toBe(1);
+    expect(run.output()).toMatch(
+      /rebind: 6 tests, \d+ restarts?, median restart [\d.]+ ms, added [\d.]+ ms per test, leftovers: 0/,
+    );
+    // the watchdog exits once the runner's pipe closes: allow it the default 2 s
+    expect(await leftoversAfter(run)).toEqual([]);
+  });
 });

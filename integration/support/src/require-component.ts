@@ -1,10 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
-export type Component = 'nginx' | 'docker' | 'ss' | 'lsof' | 'busybox' | 'docker-compose';
+export type Component =
+  'nginx' | 'nginx-echo' | 'docker' | 'ss' | 'lsof' | 'busybox' | 'docker-compose';
 
 const fixes: Record<Component, string> = {
   nginx: 'apt-get install -y nginx',
+  'nginx-echo': 'apt-get install -y libnginx-mod-http-echo',
   docker:
     'apt-get install -y docker.io && bash docker/start-engine.sh && bash docker/build-images.sh',
   ss: 'apt-get install -y iproute2',
@@ -38,6 +40,10 @@ export function componentStatus(component: Component): string | undefined {
       else if (!works('docker', ['info'])) problem = 'no Docker engine answers';
       else if (!works('docker', ['image', 'inspect', 'rebind/nginx:test', 'rebind/busybox:test']))
         problem = "rebind's offline test images are not built";
+      break;
+    case 'nginx-echo':
+      if (!existsSync('/usr/share/nginx/modules/ngx_http_echo_module.so'))
+        problem = "nginx's echo module (ngx_http_echo_module.so) is not installed";
       break;
     case 'ss':
       if (!works('ss', ['-V'])) problem = 'ss (iproute2) is not installed';

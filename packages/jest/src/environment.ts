@@ -7,6 +7,9 @@ import { callControl, currentSlot, type RebindContext } from '@rebind/runner/cli
 import type { TestEnvironment as NodeEnvironmentClass } from 'jest-environment-node';
 import { contextFromEnv, projectKey } from './context.js';
 import { ENDPOINTS_ENV } from './endpoint.js';
+import { STATE_KEY, type JestTestState } from './test-servers.js';
+import { isLastTest, type CircusState } from './last-test.js';
+import { askControl } from '@rebind/runner/client';
 
 type Base = typeof NodeEnvironmentClass;
 
@@ -36,6 +39,8 @@ const NodeEnvironment = loadNodeEnvironment();
 
 export default class RebindEnvironment extends NodeEnvironment {
   #context: RebindContext | undefined;
+  #state: JestTestState | undefined;
+  #tests = 0;
   readonly #slot = currentSlot();
   readonly #projectConfig: { readonly id?: string; readonly rootDir?: string };
 
@@ -52,19 +57,42 @@ export default class RebindEnvironment extends NodeEnvironment {
     await super.setup();
     this.#context = contextFromEnv(projectKey(this.#projectConfig));
     this.#publish(await callControl(this.#context.control, 'acquire', this.#slot));
+    // For the per-test helpers (`nginx()`, `service()`): the channel, and which test runs.
+    this.#state = { control: this.#context.control, slot: this.#slot, test: 0, running: false };
+    (this.global as unknown as Record<symbol, unknown>)[STATE_KEY] = this.#state;
+  }
+
+  override async teardown(): Promise<void> {
+    const context = this.#context;
+    // Without per-test services no test-start call counted this file's tests.
+    if (context && this.#tests > 0 && !Object.values(context.policies).includes('per-test'))
+      await askControl(context.control, 'tests', this.#slot, undefined, `&count=${this.#tests}`);
+    await super.teardown();
   }
 
   // Jest awaits this for every event. `test_start` precedes the test's beforeEach hooks:
   // the per-test instances are pristine then. `test_done` follows its afterEach hooks:
   // their restart begins at once and overlaps Jest's work between tests.
-  async handleTestEvent(event: { name: string }): Promise<void> {
+  // After the file's last test no restart: the next file's first test restarts instead.
+  async handleTestEvent(
+    event: { name: string; test?: unknown },
+    state?: CircusState,
+  ): Promise<void> {
     const context = this.#context;
     if (context === undefined || (event.name !== 'test_start' && event.name !== 'test_done'))
       return;
+    if (this.#state !== undefined) {
+      if (event.name === 'test_start') this.#state.test += 1;
+      this.#state.running = event.name === 'test_start';
+    }
+    if (event.name === 'test_start') this.#tests += 1;
     if (!Object.values(context.policies).includes('per-test')) return;
     if (event.name === 'test_start')
       this.#publish(await callControl(context.control, 'test-start', this.#slot));
-    else await callControl(context.control, 'test-end', this.#slot);
+    else {
+      const last = isLastTest(event.test, state) ? '&last=1' : '';
+      await askControl(context.control, 'test-end', this.#slot, undefined, last);
+    }
   }
 }
 

@@ -2,6 +2,19 @@
 // test files): the test-side helper. The runner pieces are subpaths:
 // `@rebind/jest/global-setup`, `@rebind/jest/global-teardown`, `@rebind/jest/environment`.
 export { ENDPOINTS_ENV, endpoint, endpoints } from './endpoint.js';
+export { nginx, service } from './test-servers.js';
+export type { NginxTestOptions } from './test-servers.js';
+export type { TestServer } from '@rebind/runner/test-server';
+export { expectErrorLog, expectNoErrorLog } from '@rebind/runner/error-log';
+export type { HasErrorLog, NoErrorLogOptions } from '@rebind/runner/error-log';
+export { pipelined, rawRequest, request } from '@rebind/runner/requests';
+export type {
+  RawResponse,
+  RequestOptions,
+  RequestSpec,
+  Response,
+  Target,
+} from '@rebind/runner/requests';
 export type {
   CommandServiceOptions,
   Endpoints,

@@ -86,7 +86,7 @@ export function configError(
   const copy = `rendered copy: ${rendered}:${renderedLine}${quoted === undefined ? '' : `, \`${quoted}\``}`;
   return new RebindError(
     'REBIND_CONFIG_INVALID',
-    `nginx rejected the configuration: ${match[1]} in ${where} (${copy}). Fix that line.${snippetHint(match[1] ?? '', source?.file)} nginx's output:\n${indentOutput(output)}`,
+    `nginx rejected the configuration: ${match[1]} in ${where} (${copy}). ${missingModule(match[1] ?? '') ?? 'Fix that line.'}${snippetHint(match[1] ?? '', source?.file)} nginx's output:\n${indentOutput(output)}`,
     {
       details: {
         message: match[1],
@@ -98,4 +98,17 @@ export function configError(
       attachments: { output },
     },
   );
+}
+
+/**
+ * For `dlopen() "/usr/share/nginx/modules/ngx_http_echo_module.so" failed (...No such
+ * file...)`: what provides that module (Debian names its packages after the module).
+ */
+export function missingModule(message: string): string | undefined {
+  const match = /^dlopen\(\) "([^"]+)" failed .*No such file or directory/.exec(message);
+  if (!match) return undefined;
+  const path = match[1] as string;
+  const name = /(?:^|\/)ngx_(\w+?)_module\.so$/.exec(path)?.[1];
+  const pkg = name === undefined ? undefined : `libnginx-mod-${name.replace(/_/g, '-')}`;
+  return `The module \`${path}\` is not installed.${pkg ? ` On Debian or Ubuntu it comes with the package \`${pkg}\` (\`apt-get install ${pkg}\`).` : ''} For a module you build, run \`./configure --with-compat --add-dynamic-module=<module source>\` and \`make modules\` in the nginx source of the same version, then give \`load_module\` the absolute path of \`objs/<module>.so\`.`;
 }

@@ -1,7 +1,7 @@
 // One nginx instance after another for one handle: re-reads your config, renders it for
 // a restart plan, starts the master (proving the new instance answers) or reloads it.
 import { randomBytes } from 'node:crypto';
-import { chmodSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   createLogger,
@@ -16,6 +16,7 @@ import { leaseExtraPort, type ExtraPort } from './extra-port.js';
 import type { NginxBinary } from './find-nginx.js';
 import { BIND_FAILURE, bindFailureError, configError } from './nginx-errors.js';
 import { loadSource, type NginxSource } from './nginx-source.js';
+import { pickConfig, writeUserFiles, type NginxConfigOptions } from './nginx-spec.js';
 import { readyCheck, readyTarget, type ReadyTarget } from './ready-check.js';
 import { reloadNginx } from './reload-nginx.js';
 import { listenPorts, renderConfig } from './render-config.js';
@@ -24,7 +25,7 @@ import type { NginxInstance } from './started-nginx.js';
 const log = createLogger('nginx');
 
 /** What the launcher reads of startNginx's options. */
-export type LauncherOptions = Parameters<typeof loadSource>[0] & {
+export type LauncherOptions = NginxConfigOptions & {
   readonly readyTimeout?: number;
   readonly stopTimeout?: number;
 };
@@ -32,8 +33,11 @@ export type LauncherOptions = Parameters<typeof loadSource>[0] & {
 export class NginxLauncher {
   #source: NginxSource;
   #fresh = true;
+  /** What the next start renders: a restart with new configuration pieces replaces it. */
+  #spec: NginxConfigOptions;
   readonly extras: ExtraPort[] = [];
-  readonly originalPorts: readonly number[];
+  /** Your config's listen ports; the first is the main port's (the handle reads it). */
+  readonly originalPorts: number[];
   readonly conf: string;
   readonly errorLogPath: string;
 
@@ -44,7 +48,8 @@ export class NginxLauncher {
     readonly host: string,
     readonly prefix: string,
   ) {
-    this.#source = loadSource(options);
+    this.#spec = pickConfig(options);
+    this.#source = loadSource(this.#spec);
     this.originalPorts = listenPorts(this.#source.directives);
     this.conf = join(prefix, 'conf', 'nginx.conf');
     this.errorLogPath = join(prefix, 'logs', 'error.log');
@@ -56,6 +61,11 @@ export class NginxLauncher {
       this.extras.push(await leaseExtraPort(this.host, original));
   }
 
+  /** Replaces the configuration from the next start on (same port, same prefix). */
+  reconfigure(next: NginxConfigOptions): void {
+    this.#spec = next;
+  }
+
   #hasHttp(): boolean {
     return this.#source.directives.some((d) => d.name === 'http');
   }
@@ -63,9 +73,13 @@ export class NginxLauncher {
   // Every start and reload re-reads your config (and its includes), so that an edit
   // between tests is picked up; a new listen port gets its own allocated port.
   async reread(): Promise<void> {
-    if (!this.#fresh) this.#source = loadSource(this.options);
+    if (!this.#fresh) this.#source = loadSource(this.#spec);
     this.#fresh = false;
-    for (const original of listenPorts(this.#source.directives)) {
+    // A replaced config's first listen is the main port's.
+    const listens = listenPorts(this.#source.directives);
+    if (listens.length > 0 && listens[0] !== this.originalPorts[0])
+      this.originalPorts.splice(0, this.originalPorts.length, ...listens);
+    for (const original of listens) {
       if (original === this.originalPorts[0] || this.extras.some((e) => e.original === original))
         continue;
       this.extras.push(await leaseExtraPort(this.host, original));
@@ -74,8 +88,8 @@ export class NginxLauncher {
 
   render(plan: RestartPlan, target: ReadyTarget) {
     const portMap = new Map<number, number>();
-    portMap.set(this.originalPorts[0] ?? 80, plan.port);
     for (const e of this.extras) portMap.set(e.original, e.port);
+    portMap.set(this.originalPorts[0] ?? 80, plan.port);
     return renderConfig(this.#source.directives, {
       prefix: this.prefix,
       host: this.host,
@@ -98,9 +112,11 @@ export class NginxLauncher {
     // Sync on purpose: a thread-pool round trip costs milliseconds on a loaded machine.
     try {
       writeFileSync(this.conf, text, { mode: 0o600 });
+      writeUserFiles(this.prefix, this.#spec.userFiles);
     } catch (error) {
       throw writeFailure(error, this.conf, "nginx's rendered config");
     }
+    const logStart = fileSize(this.errorLogPath);
     const watch = watchBindFailure();
     let proc: StartedProcess;
     try {
@@ -132,7 +148,13 @@ export class NginxLauncher {
           watch.output,
         );
       if (isRebindError(error, 'REBIND_PROCESS_EXITED'))
-        throw configError(watch.output, this.conf, lines) ?? error;
+        // The exit event can come before nginx's stderr is read: its error log (written
+        // before it exits) has the same [emerg] line.
+        throw (
+          configError(watch.output, this.conf, lines) ??
+          configError(logSince(this.errorLogPath, logStart), this.conf, lines) ??
+          error
+        );
       throw error;
     }
     // nginx makes unix sockets 0666 when it binds them; run/ is private, and so is this.
@@ -143,6 +165,7 @@ export class NginxLauncher {
       token: this.#hasHttp() ? target.token : undefined,
       port: plan.port,
       lines,
+      logStart,
     };
   }
 
@@ -156,6 +179,22 @@ export class NginxLauncher {
       timeout: this.options.readyTimeout ?? 10_000,
       signal,
     });
+  }
+}
+
+function logSince(path: string, start: number): string {
+  try {
+    return readFileSync(path).subarray(start).toString('utf8');
+  } catch {
+    return '';
+  }
+}
+
+function fileSize(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
   }
 }
 

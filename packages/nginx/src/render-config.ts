@@ -107,6 +107,8 @@ class ConfigRenderer {
   render(directives: readonly Directive[]): { text: string; lines: LineMap } {
     const { options } = this;
     const main = new Set(directives.map((d) => d.name));
+    // `load_module` must precede every block (the `events {}` rebind may add among them).
+    for (const d of directives) if (d.name === 'load_module') this.#renderOne(d, 0, 'main');
     this.#emit(0, 'daemon off;');
     this.#emit(0, `pid ${JSON.stringify(join(options.prefix, 'logs', 'nginx.pid'))};`);
     if (!main.has('error_log'))
@@ -115,7 +117,7 @@ class ConfigRenderer {
       this.#emit(0, `user ${options.addUser};`);
     if (!main.has('events')) this.#emit(0, 'events {}');
     for (const d of directives) {
-      if (d.name === 'daemon' || d.name === 'pid') continue;
+      if (d.name === 'daemon' || d.name === 'pid' || d.name === 'load_module') continue;
       this.#renderOne(d, 0, 'main');
     }
     return { text: `${this.#out.join('\n')}\n`, lines: this.#lines };

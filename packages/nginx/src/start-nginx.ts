@@ -7,17 +7,22 @@ import {
   type Restartable,
 } from '@rebind/core';
 import { findNginx } from './find-nginx.js';
+import type { NginxConfigOptions } from './nginx-spec.js';
 import { binaryDefaults } from './binary-defaults.js';
 import { NginxLauncher } from './nginx-launcher.js';
 import { makePrivatePrefix } from './private-prefix.js';
 import { validateNginxOptions } from './validate-nginx-options.js';
 import { StartedNginxHandle, type NginxInstance, type StartedNginx } from './started-nginx.js';
 
-export interface StartNginxOptions {
+export interface StartNginxOptions extends NginxConfigOptions {
   /** Your nginx.conf: a path, or the configuration text. */
   readonly config?: string;
   /** A `server { }` block (or several, with other http-level directives), or a server's body. */
   readonly snippet?: string;
+  /** Directives for the `http` block, before the snippet's (test-nginx's `--- http_config`). */
+  readonly httpConfig?: string;
+  /** Main-level directives such as `load_module` (test-nginx's `--- main_config`). */
+  readonly mainConfig?: string;
   /** The nginx binary: a path or a name on PATH. @default 'nginx' */
   readonly binary?: string;
   /** The port for the first listen (others are allocated). @default 'auto' */
@@ -101,5 +106,6 @@ export async function startNginx(options: StartNginxOptions): Promise<StartedNgi
     extras: launcher.extras,
     keep: options.keepPrefix === true,
     unguardPrefix,
+    reconfigure: (next) => launcher.reconfigure(next),
   });
 }

@@ -6,10 +6,21 @@ import type { RestartOptions, Restartable, ServiceHandle, StartedProcess } from 
 import { RestartableHandle } from '@rebind/core/internal';
 import type { ExtraPort } from './extra-port.js';
 import type { NginxBinary } from './find-nginx.js';
+import {
+  hasConfig,
+  pickConfig,
+  validateRestartOptions,
+  type NginxConfigOptions,
+} from './nginx-spec.js';
 import type { LineMap } from './render-config.js';
 
-/** What `restart()` takes: core's {@link RestartOptions}. */
-export type RestartNginxOptions = RestartOptions;
+/**
+ * What `restart()` takes: core's {@link RestartOptions}, plus configuration pieces. Any of
+ * `config`, `snippet`, `httpConfig`, `mainConfig`, `userFiles` replaces the whole
+ * configuration from this restart on (on the same port and prefix):
+ * `restart({ snippet: 'location / { return 204; }' })`.
+ */
+export interface RestartNginxOptions extends RestartOptions, NginxConfigOptions {}
 
 /** A running nginx from {@link startNginx}: core's {@link ServiceHandle} plus nginx's own members. */
 export interface StartedNginx extends ServiceHandle {
@@ -31,7 +42,7 @@ export interface StartedNginx extends ServiceHandle {
   restart(options?: RestartNginxOptions): Promise<void>;
   /** Stops nginx (SIGQUIT, SIGKILL after `stopTimeout`), removes the prefix. Idempotent. */
   stop(): Promise<void>;
-  /** The error log's content. */
+  /** The current instance's lines of the error log (those written since it started). */
   errorLog(): Promise<string>;
   /** nginx's stdout and stderr. */
   output(): string;
@@ -43,6 +54,8 @@ export interface NginxInstance {
   readonly token: string | undefined;
   readonly port: number;
   readonly lines: LineMap;
+  /** The error log's size when this instance started: its own lines follow. */
+  readonly logStart: number;
 }
 
 export interface NginxHandleInfo {
@@ -53,6 +66,8 @@ export interface NginxHandleInfo {
   readonly extras: readonly ExtraPort[];
   readonly keep: boolean;
   readonly unguardPrefix: () => void;
+  /** Replaces what the next start renders. */
+  readonly reconfigure: (next: NginxConfigOptions) => void;
 }
 
 /** The handle {@link startNginx} returns: a view over the restartable's current instance. */
@@ -96,10 +111,26 @@ export class StartedNginxHandle extends RestartableHandle<NginxInstance> impleme
   get binary(): NginxBinary {
     return this.info.binary;
   }
+  override async restart(options: RestartNginxOptions = {}): Promise<void> {
+    validateRestartOptions(options);
+    const { strategy, signal } = options;
+    if (!hasConfig(options)) {
+      await this.restartable.restart({ strategy, signal, discardStandby: options.discardStandby });
+      return;
+    }
+    this.info.reconfigure(pickConfig(options));
+    // A prepared standby runs the old configuration.
+    await this.restartable.restart({ strategy, signal, discardStandby: true });
+  }
   output(): string {
     return this.instance.process.output();
   }
+  /** The current instance's lines of the error log (those written since it started). */
   async errorLog(): Promise<string> {
-    return readFile(join(this.info.prefix, 'logs', 'error.log'), 'utf8').catch(() => '');
+    const start = this.restartable.current?.logStart ?? 0;
+    const all = await readFile(join(this.info.prefix, 'logs', 'error.log')).catch(() =>
+      Buffer.alloc(0),
+    );
+    return all.subarray(start).toString('utf8');
   }
 }

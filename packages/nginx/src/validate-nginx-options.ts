@@ -6,25 +6,22 @@ import {
   abortSignal,
   boolean,
   check,
-  invalidOption,
   isPort,
   nonEmptyString,
-  optionPath,
-  string,
   timeout,
   validateOptions,
   validateStrategy,
   rule,
   type Schema,
 } from '@rebind/core/internal';
+import { configSchema, requireOneSource } from './nginx-spec.js';
 
 const strategy = rule('a restart strategy', (value, at) => {
   validateStrategy(value, restartStrategies, at.path);
 });
 
 const schema: Schema = {
-  config: string('a path or text'),
-  snippet: string('a `server { }` block or a server body'),
+  ...configSchema,
   binary: nonEmptyString('a path or a name on PATH'),
   port: check("an integer from 1 to 65535, or `'auto'`", (v) => v === 'auto' || isPort(v)),
   host: nonEmptyString('an IP address'),
@@ -45,11 +42,5 @@ const schema: Schema = {
  */
 export function validateNginxOptions(options: unknown, path = ''): void {
   validateOptions(options, schema, { path, owner: 'startNginx' });
-  const { config, snippet } = options as { config?: unknown; snippet?: unknown };
-  if ((config === undefined) === (snippet === undefined))
-    throw invalidOption(
-      optionPath(path, 'config'),
-      'a path or text, or else a `snippet` (exactly one of them)',
-      config,
-    );
+  requireOneSource(options, path);
 }

@@ -21,6 +21,8 @@ export interface ServiceEndpoint {
   readonly token: string;
   /** The instance's main process, when it is a local process. */
   readonly pid?: number;
+  /** nginx's private prefix directory (conf/, logs/, html/ for `userFiles`). */
+  readonly prefix?: string;
 }
 
 /** What the runner's main process hands to test workers (through `inject` or `process.env`). */
@@ -36,7 +38,20 @@ export interface RebindContext {
 export type Endpoints = Readonly<Record<string, ServiceEndpoint>>;
 
 /** The calls a worker makes to the main process. */
-export type ControlCall = 'acquire' | 'test-start' | 'test-end' | 'stats';
+export type ControlCall =
+  'acquire' | 'test-start' | 'test-end' | 'stats' | 'configure' | 'error-log' | 'tests';
+
+/** A control answer: endpoints, one endpoint (`configure`) or an error log (`error-log`). */
+export interface ControlAnswer {
+  readonly endpoints?: Endpoints;
+  readonly endpoint?: ServiceEndpoint;
+  readonly log?: string;
+  readonly error?: WireError;
+}
+
+/** A RebindError (when `code` is rebind's) as the main process would send it. */
+export const remoteError = (message: string, code: string | undefined): Error =>
+  fromWire({ message, code });
 
 /**
  * Asks the main process for this slot's endpoints (`acquire`: start what is missing;
@@ -44,20 +59,35 @@ export type ControlCall = 'acquire' | 'test-start' | 'test-end' | 'stats';
  * hand them out; `test-end`: start restarting them now, while the runner moves on to the
  * next test, and answer at once with no endpoints).
  */
-export function callControl(control: string, call: ControlCall, slot = 0): Promise<Endpoints> {
+export async function callControl(
+  control: string,
+  call: ControlCall,
+  slot = 0,
+): Promise<Endpoints> {
+  return (await askControl(control, call, slot)).endpoints ?? {};
+}
+
+/** One control call with an optional JSON body; rejects with the main process's error. */
+export function askControl(
+  control: string,
+  call: ControlCall,
+  slot = 0,
+  body?: unknown,
+  query = '',
+): Promise<ControlAnswer> {
   return new Promise((resolve, reject) => {
     const req = request(
-      `${control}/${call}?slot=${slot}`,
+      `${control}/${call}?slot=${slot}${query}`,
       { method: 'POST', agent: false },
       (res) => {
-        let body = '';
+        let text = '';
         res.setEncoding('utf8');
-        res.on('data', (chunk: string) => (body += chunk));
+        res.on('data', (chunk: string) => (text += chunk));
         res.on('end', () => {
           try {
-            const parsed = JSON.parse(body) as { endpoints?: Endpoints; error?: WireError };
-            if (res.statusCode === 200 && parsed.endpoints) resolve(parsed.endpoints);
-            else reject(fromWire(parsed.error ?? { message: body }));
+            const parsed = JSON.parse(text) as ControlAnswer;
+            if (res.statusCode === 200 && parsed.error === undefined) resolve(parsed);
+            else reject(fromWire(parsed.error ?? { message: text }));
           } catch (error) {
             reject(error as Error);
           }
@@ -65,7 +95,7 @@ export function callControl(control: string, call: ControlCall, slot = 0): Promi
       },
     );
     req.on('error', (error) => reject(unreachable(control, error)));
-    req.end();
+    req.end(body === undefined ? undefined : JSON.stringify(body));
   });
 }
 

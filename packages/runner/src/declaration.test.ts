@@ -11,11 +11,16 @@ describe('resolveServices', () => {
     ]);
   });
 
+  it('accepts no services (tests ask for their own)', () => {
+    expect(resolveServices({})).toEqual([]);
+    expect(resolveServices({ services: {} })).toEqual([]);
+  });
+
   it.each([
     [undefined, 'Expected the `options` option to be an object, got `undefined` (undefined).'],
     [
-      { services: {} },
-      'Expected the `services` option to be an object with at least one service, got `{}` (object).',
+      { services: ['web'] },
+      'Expected the `services` option to be an object of services by name, got `["web"]` (array).',
     ],
     [
       { services: { web: { command, nginx: {} } } },

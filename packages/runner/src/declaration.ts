@@ -93,8 +93,11 @@ export const serviceKinds: readonly ServiceKind[] = ['nginx', 'container', 'comp
 
 /** The options of the adapters' setup: the services to run and what to do around them. */
 export interface RebindOptions {
-  /** The services, by name (the name tests use to find their endpoint). */
-  readonly services: Readonly<Record<string, ServiceDeclaration>>;
+  /**
+   * The declared services, by name (the name tests use to find their endpoint). None
+   * when tests ask for their own servers (fixtures, Jest's `nginx()` helper). @default {}
+   */
+  readonly services?: Readonly<Record<string, ServiceDeclaration>>;
   /**
    * Remove containers left by crashed earlier runs (whose owner process is gone) before
    * starting. Processes need no such pass: the core watchdog kills them when their owner
@@ -150,12 +153,10 @@ const endpointExpected =
   "the service and container port tests reach, e.g. `{ service: 'web', port: 80 }`";
 const endpointSchema: Schema = { service: required(nonEmptyString()), port: required(port) };
 
-const servicesRule = required(
-  rule('an object with at least one service', (value, at) => {
-    if (!isObject(value) || Object.keys(value).length === 0)
-      throw invalidOption(at.path, 'an object with at least one service', value);
-  }),
-);
+// No services: the run only has the ones tests ask for (fixtures, Jest's helper).
+const servicesRule = rule('an object of services by name', (value, at) => {
+  if (!isObject(value)) throw invalidOption(at.path, 'an object of services by name', value);
+});
 const optionsSchema: Schema = { services: servicesRule, removeStale: boolean, summary: boolean };
 
 // The manager's options are checked by the manager's validator (validate-services.ts).
@@ -182,6 +183,29 @@ function assertSerialisable(path: string, value: unknown): void {
 }
 
 /**
+ * The runner's own checks of one service's options (`path` names them): an object, JSON
+ * serialisable, a command's options, a compose endpoint. The manager's validator checks
+ * the rest (validateServices).
+ */
+export function checkServiceOptions(
+  kind: ServiceKind,
+  value: unknown,
+  path: string,
+  owner: string,
+): asserts value is Record<string, unknown> {
+  if (!isObject(value)) throw invalidOption(path, 'an object', value);
+  assertSerialisable(path, value);
+  if (kind === 'command') validateOptions(value, commandSchema, { path, owner });
+  if (kind === 'compose')
+    validateOptions(
+      value.endpoint,
+      endpointSchema,
+      { path: `${path}.endpoint`, owner },
+      endpointExpected,
+    );
+}
+
+/**
  * Validates the adapters' options (`owner` names them in messages: `rebind()`, or Jest's
  * `testEnvironmentOptions.rebind`) and applies defaults. Checks the declarations' shape,
  * the command and compose endpoint options; each manager's own options are checked by
@@ -190,7 +214,7 @@ function assertSerialisable(path: string, value: unknown): void {
 export function resolveServices(options: unknown, owner = 'rebind()'): ResolvedService[] {
   validateOptions(options, optionsSchema, { path: '', owner });
   const resolved: ResolvedService[] = [];
-  for (const [name, declaration] of Object.entries((options as RebindOptions).services)) {
+  for (const [name, declaration] of Object.entries((options as RebindOptions).services ?? {})) {
     if (!/^[\w.-]+$/.test(name))
       throw invalidOption('services', 'keyed by names of letters, digits, `_`, `.` or `-`', name);
     const at = `services.${name}`;
@@ -205,16 +229,7 @@ export function resolveServices(options: unknown, owner = 'rebind()'): ResolvedS
     validateOptions(declaration, declarationSchema, { path: at, owner });
     const kind = kinds[0] as ServiceKind;
     const value = declaration[kind];
-    if (!isObject(value)) throw invalidOption(`${at}.${kind}`, 'an object', value);
-    assertSerialisable(`${at}.${kind}`, value);
-    if (kind === 'command') validateOptions(value, commandSchema, { path: `${at}.command`, owner });
-    if (kind === 'compose')
-      validateOptions(
-        value.endpoint,
-        endpointSchema,
-        { path: `${at}.compose.endpoint`, owner },
-        endpointExpected,
-      );
+    checkServiceOptions(kind, value, `${at}.${kind}`, owner);
     resolved.push({
       name,
       kind,

@@ -1,12 +1,14 @@
 // The runner's main process side: runs the declared services, one instance per worker
-// slot (or one shared), restarts them on request, and answers workers over a loopback
-// control channel. Used by @rebind/vitest's globalSetup and @rebind/jest's globalSetup.
+// slot (or one shared), restarts them on request, runs the servers tests ask for
+// themselves (fixtures, Jest's helper), and answers workers over a loopback control
+// channel. Used by @rebind/vitest's globalSetup and @rebind/jest's globalSetup.
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { createLogger } from '@rebind/core';
-import type { RebindContext, ServiceEndpoint } from './client.js';
+import type { ControlAnswer, RebindContext, ServiceEndpoint } from './client.js';
 import type { RebindOptions, ResolvedService } from './declaration.js';
 import { toWire } from './control-error.js';
+import { FixtureSlots, validateFixtureRequest } from './fixture-slots.js';
 import { validateServices } from './validate-services.js';
 import { removeStale } from './remove-stale.js';
 import { ServiceSlots } from './service-slots.js';
@@ -18,6 +20,8 @@ export interface HostStats {
   /** Every restart's duration, in ms. */
   readonly restartMs: readonly number[];
   readonly slots: number;
+  /** Ms the host spent getting tests' servers ready at their start (restarts waited for, tests' own configurations). */
+  readonly addedMs: number;
 }
 
 export interface ServiceHost {
@@ -31,11 +35,63 @@ export interface ServiceHost {
   stop(): Promise<{ leftovers: number[] }>;
 }
 
-const calls = new Set(['acquire', 'test-start', 'test-end', 'stats']);
+const calls = new Set([
+  'acquire',
+  'test-start',
+  'test-end',
+  'stats',
+  'configure',
+  'error-log',
+  'tests',
+]);
+
+/** What the control channel answers each call with. */
+class ControlAnswers {
+  addedMs = 0;
+  constructor(
+    readonly slots: ServiceSlots,
+    readonly fixtures: FixtureSlots,
+  ) {}
+
+  // A test's own server (fixtures, Jest's helper): its options are the request's body.
+  async configure(slot: number, body: string): Promise<ServiceEndpoint> {
+    if (this.slots.stopping) throw new Error('rebind: the run is ending; no new instances.');
+    const request = validateFixtureRequest(JSON.parse(body || '{}'));
+    const t0 = performance.now();
+    let restarted = true;
+    try {
+      const result = await this.fixtures.configure(slot, request);
+      restarted = result.restarted;
+      return result.endpoint;
+    } finally {
+      const took = performance.now() - t0;
+      this.addedMs += took;
+      if (restarted) this.slots.restartMs.push(took);
+    }
+  }
+
+  async answer(call: string, slot: number, url: URL, body: string): Promise<ControlAnswer> {
+    switch (call) {
+      case 'configure':
+        return { endpoint: await this.configure(slot, body) };
+      case 'error-log':
+        return { log: await this.fixtures.errorLog(slot) };
+      case 'tests': // counted by workers that make no test-start call (no per-test service)
+        this.slots.tests += Number(url.searchParams.get('count') ?? 0) || 0;
+        return { endpoints: {} };
+      default: {
+        const t0 = performance.now();
+        const endpoints = await this.slots.endpoints(call as 'acquire' | 'test-start', slot);
+        if (call === 'test-start') this.addedMs += performance.now() - t0;
+        return { endpoints };
+      }
+    }
+  }
+}
 
 /** The control channel: loopback HTTP, a per-run secret path. */
 async function startControl(
-  slots: ServiceSlots,
+  answers: ControlAnswers,
   secret: string,
   stats: () => HostStats,
 ): Promise<{ server: Server; port: number }> {
@@ -50,15 +106,21 @@ async function startControl(
     if (key !== secret || call === undefined || !calls.has(call)) {
       reply(404, { error: { message: 'unknown rebind control call' } });
     } else if (call === 'test-end') {
-      slots.testEnd(slot);
+      // The worker's last test (of its file): no restart now; a next test-start restarts.
+      answers.slots.testEnd(slot, url.searchParams.get('last') === '1');
       reply(200, { endpoints: {} });
     } else if (call === 'stats') {
       reply(200, { endpoints: {}, stats: stats() });
     } else {
-      slots.endpoints(call as 'acquire' | 'test-start', slot).then(
-        (result) => reply(200, { endpoints: result }),
-        (error: unknown) => reply(500, { error: toWire(error) }),
-      );
+      let body = '';
+      req.setEncoding('utf8');
+      req.on('data', (chunk: string) => (body += chunk));
+      req.on('end', () => {
+        answers.answer(call, slot, url, body).then(
+          (result) => reply(200, result),
+          (error: unknown) => reply(500, { error: toWire(error) }),
+        );
+      });
     }
   });
   await new Promise<void>((resolve, reject) => {
@@ -70,24 +132,30 @@ async function startControl(
   return { server, port: typeof address === 'object' && address !== null ? address.port : 0 };
 }
 
-export async function startServiceHost(options: RebindOptions): Promise<ServiceHost> {
+export async function startServiceHost(options: RebindOptions = {}): Promise<ServiceHost> {
   const services = await validateServices(options);
   const log = createLogger('runner', process.pid);
   const runId = `${process.pid}-${randomBytes(4).toString('hex')}`;
   if (options.removeStale ?? true) await removeStale(services, log);
   const slots = new ServiceSlots(services, runId, log);
+  const fixtures = new FixtureSlots({ 'rebind.runner': runId });
+  const answers = new ControlAnswers(slots, fixtures);
   const stats = (): HostStats => ({
     tests: slots.tests,
     restarts: slots.restartMs.length,
     restartMs: [...slots.restartMs],
     slots: slots.size,
+    addedMs: answers.addedMs,
   });
   const secret = randomBytes(12).toString('hex');
-  const { server, port } = await startControl(slots, secret, stats);
+  const { server, port } = await startControl(answers, secret, stats);
 
   const stopAll = async (): Promise<number[]> => {
     try {
-      return await slots.stopAll();
+      const [declared, own] = await Promise.allSettled([slots.stopAll(), fixtures.stop()]);
+      if (declared.status === 'rejected') throw declared.reason;
+      if (own.status === 'rejected') throw own.reason;
+      return [...declared.value, ...[...fixtures.pids].filter(alive)];
     } finally {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
@@ -115,4 +183,13 @@ export async function startServiceHost(options: RebindOptions): Promise<ServiceH
       return { leftovers: await stopAll() };
     },
   };
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

@@ -91,7 +91,9 @@ export class ServiceSlots {
 
   // After a test, restart its per-test instances at once: the restart overlaps the
   // runner's own work between tests (reporting, hooks), and the next test-start awaits it.
-  testEnd(slot: number): void {
+  // After the worker's last test (`last`, of its file) none: a next test-start restarts.
+  testEnd(slot: number, last = false): void {
+    if (last) return;
     for (const service of this.services) {
       if (service.pristine !== 'per-test') continue;
       void this.#slots.get(`${service.name}#${slot}`)?.then((s) => {

@@ -11,14 +11,20 @@ const services = resolveServices({
 
 it('prints tests, restarts, the median restart, leftovers and what ran', () => {
   expect(
-    formatSummary({ tests: 3, restarts: 3, restartMs: [4, 9, 5], slots: 1 }, [], services),
+    formatSummary(
+      { tests: 3, restarts: 3, restartMs: [4, 9, 5], slots: 1, addedMs: 15 },
+      [],
+      services,
+    ),
   ).toBe(
-    'rebind: 3 tests, 3 restarts, median restart 5.00 ms, leftovers: 0 (web: nginx, api: node server.js)',
+    'rebind: 3 tests, 3 restarts, median restart 5.00 ms, added 5.00 ms per test, leftovers: 0 (web: nginx, api: node server.js)',
   );
 });
 
 it('names leftover pids, and says when nothing restarted', () => {
-  expect(formatSummary({ tests: 1, restarts: 0, restartMs: [], slots: 1 }, [812, 813])).toBe(
-    'rebind: 1 test, 0 restarts, no restart, leftovers: 2 (pids 812, 813)',
+  expect(
+    formatSummary({ tests: 1, restarts: 0, restartMs: [], slots: 1, addedMs: 0 }, [812, 813]),
+  ).toBe(
+    'rebind: 1 test, 0 restarts, no restart, added 0.00 ms per test, leftovers: 2 (pids 812, 813)',
   );
 });

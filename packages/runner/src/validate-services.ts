@@ -1,7 +1,12 @@
 // Validates every declaration before anything starts: the declarations' own shape
 // (resolveServices), then each service's options with its manager's validator. A manager
 // is imported only when a service of its kind is declared, as start-instance.ts does.
-import { resolveServices, type ResolvedService, type ServiceKind } from './declaration.js';
+import {
+  checkServiceOptions,
+  resolveServices,
+  type ResolvedService,
+  type ServiceKind,
+} from './declaration.js';
 import { loadDocker } from './load-manager.js';
 
 type Validator = (options: unknown, path: string) => void;
@@ -36,4 +41,18 @@ export async function validateServices(
     validate?.(service.options, `services.${service.name}.${service.kind}`);
   }
   return services;
+}
+
+/**
+ * The options of a service a test asks for itself (a Vitest fixture, Jest's helper),
+ * checked as a declaration's would be; `path` names them in messages (`nginx()`).
+ */
+export async function validateServiceOptions(
+  service: ResolvedService,
+  path: string,
+  owner: string,
+): Promise<void> {
+  checkServiceOptions(service.kind, service.options, path, owner);
+  const validate = await validators[service.kind](service);
+  validate?.(service.options, path);
 }

@@ -15,13 +15,14 @@ export interface RebindVitestPlugin {
 }
 
 /**
- * The one line in `vitest.config.ts`: `plugins: [rebind({ services: { web: { nginx: {...} } } })]`.
+ * The one line in `vitest.config.ts`: `plugins: [rebind({ services: { web: { nginx: {...} } } })]`,
+ * or `plugins: [rebind()]` when tests ask for their own servers (`@rebind/vitest/test`).
  * Adds rebind's globalSetup (starts the services, provides their endpoints, removes
  * leftovers of crashed runs, tears down) and a setup file (hands each test its endpoints,
  * restarting per-test services before each test). Options are validated when Vitest
  * resolves the config, once, before any test runs.
  */
-export function rebind(options: RebindOptions): RebindVitestPlugin {
+export function rebind(options: RebindOptions = {}): RebindVitestPlugin {
   const at = (file: string) => fileURLToPath(new URL(file, import.meta.url));
   return {
     name: 'rebind',

@@ -2,8 +2,9 @@
 // this worker slot's endpoints; before each test, asks the main process for pristine
 // per-test instances; once a test has finished (after every afterEach hook), asks it to
 // start restarting them, so the restart overlaps Vitest's work between tests.
-import { callControl, currentSlot } from '@rebind/runner/client';
-import { beforeEach, inject } from 'vitest';
+import { askControl, callControl, currentSlot } from '@rebind/runner/client';
+import { afterAll, beforeEach, inject } from 'vitest';
+import type { RunnerTask, RunnerTestCase } from 'vitest';
 import { setEndpoints } from './endpoint.js';
 import './provided-context.js';
 
@@ -11,11 +12,35 @@ const context = inject('rebind');
 const slot = currentSlot();
 setEndpoints(await callControl(context.control, 'acquire', slot));
 
-if (Object.values(context.policies).includes('per-test')) {
-  beforeEach(async ({ onTestFinished }) => {
+if (!Object.values(context.policies).includes('per-test')) {
+  // No test-start call to count tests by: count them here, report once per file.
+  let tests = 0;
+  beforeEach(() => void (tests += 1));
+  afterAll(async () => {
+    if (tests > 0) await askControl(context.control, 'tests', slot, undefined, `&count=${tests}`);
+  });
+} else {
+  beforeEach(async ({ onTestFinished, task }) => {
     setEndpoints(await callControl(context.control, 'test-start', slot));
     onTestFinished(async () => {
-      await callControl(context.control, 'test-end', slot);
+      // After the file's last test no restart: the next file's first test (if this
+      // worker gets one) restarts at its start instead.
+      const last = isLastInFile(task) ? '&last=1' : '';
+      await askControl(context.control, 'test-end', slot, undefined, last);
     });
   });
+}
+
+/** True when no test after `test` in its file is set to run (skipped and todo ones do not count). */
+function isLastInFile(test: RunnerTestCase): boolean {
+  const order: RunnerTask[] = [];
+  const walk = (tasks: readonly RunnerTask[]) => {
+    for (const t of tasks) {
+      if (t.type === 'suite') walk(t.tasks);
+      else order.push(t);
+    }
+  };
+  walk(test.file.tasks);
+  const at = order.findIndex((t) => t.id === test.id);
+  return order.slice(at + 1).every((t) => t.mode === 'skip' || t.mode === 'todo');
 }
