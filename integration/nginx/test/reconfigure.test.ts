@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startNginx, type StartedNginx } from '@rebind/nginx';
 import { requireComponent } from '@rebind/test-support';
@@ -59,6 +60,31 @@ describe.runIf(requireComponent('nginx'))('restart with a new configuration', ()
     const res = await fetch(web.url);
     expect(await res.text()).toBe('user file\n');
     expect(res.headers.get('x-set')).toBe('from-http-config');
+  });
+
+  it('keeps user files private: served ones readable by the workers by path only, conf/ ones 0600', async () => {
+    const web = await start({
+      snippet: 'location / { }',
+      userFiles: { 'html/deep/page.html': 'deep\n', 'conf/extra.conf': '# master only\n' },
+    });
+    // As root nginx's workers run as nobody: this request proves they can read the file.
+    expect(await body(`${web.url}deep/page.html`)).toBe('deep\n');
+    const mode = (path: string) => statSync(join(web.prefix, path)).mode & 0o777;
+    const root = process.getuid?.() === 0;
+    expect(mode('html')).toBe(root ? 0o711 : 0o700);
+    expect(mode('html/deep')).toBe(root ? 0o711 : 0o700);
+    expect(mode('html/deep/page.html')).toBe(root ? 0o644 : 0o600);
+    expect(mode('conf/extra.conf')).toBe(0o600);
+    expect(mode('conf')).toBe(0o700);
+  });
+
+  it('refuses an unknown restart option with the closest key', async () => {
+    const web = await start({ snippet: 'location / { return 200; }' });
+    const error = await rejection(web.restart({ snipet: 'return 200;' } as never));
+    expect(error.code).toBe('REBIND_INVALID_OPTION');
+    expect(error.message).toMatch(
+      /Unknown option `snipet` of nginx's restart\(\)\. Did you mean `snippet`\?/,
+    );
   });
 
   it("returns only the current instance's error log lines", async () => {
