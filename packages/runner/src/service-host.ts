@@ -58,7 +58,8 @@ class ControlAnswers {
     if (this.slots.stopping) throw new Error('rebind: the run is ending; no new instances.');
     const request = validateFixtureRequest(JSON.parse(body || '{}'));
     const t0 = performance.now();
-    let restarted = true;
+    // A failed start or restart (a config nginx rejects) counts as added time, not as a restart.
+    let restarted = false;
     try {
       const result = await this.fixtures.configure(slot, request);
       restarted = result.restarted;
