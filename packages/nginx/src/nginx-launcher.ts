@@ -1,7 +1,7 @@
 // One nginx instance after another for one handle: re-reads your config, renders it for
 // a restart plan, starts the master (proving the new instance answers) or reloads it.
 import { randomBytes } from 'node:crypto';
-import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   createLogger,
@@ -14,6 +14,7 @@ import { isLoopback, writeFailure } from '@rebind/core/internal';
 import type { BinaryDefaults } from './binary-defaults.js';
 import { leaseExtraPort, type ExtraPort } from './extra-port.js';
 import type { NginxBinary } from './find-nginx.js';
+import { writeFreshFile } from './fresh-file.js';
 import { BIND_FAILURE, bindFailureError, configError } from './nginx-errors.js';
 import { loadSource, type NginxSource } from './nginx-source.js';
 import { pickConfig, writeUserFiles, type NginxConfigOptions } from './nginx-spec.js';
@@ -38,7 +39,8 @@ export class NginxLauncher {
   readonly extras: ExtraPort[] = [];
   /** Your config's listen ports; the first is the main port's (the handle reads it). */
   readonly originalPorts: number[];
-  readonly conf: string;
+  /** The current instance's rendered config; each start writes the other of two names. */
+  conf: string;
   readonly errorLogPath: string;
 
   constructor(
@@ -51,7 +53,8 @@ export class NginxLauncher {
     this.#spec = pickConfig(options);
     this.#source = loadSource(this.#spec);
     this.originalPorts = listenPorts(this.#source.directives);
-    this.conf = join(prefix, 'conf', 'nginx.conf');
+    // The first start writes conf/nginx.conf.
+    this.conf = join(prefix, 'conf', 'nginx.next.conf');
     this.errorLogPath = join(prefix, 'logs', 'error.log');
   }
 
@@ -109,12 +112,20 @@ export class NginxLauncher {
     await this.reread();
     const target = readyTarget(this.prefix, randomBytes(8).toString('hex'), this.host, plan.port);
     const { text, lines } = this.render(plan, target);
-    // Sync on purpose: a thread-pool round trip costs milliseconds on a loaded machine.
+    // A new file per start (a rewrite in place costs a data flush on ext4); the previous
+    // instance's copy is removed once this one is ready. Sync on purpose: a thread-pool
+    // round trip costs milliseconds on a loaded machine.
+    const previous = this.conf;
+    const conf = join(
+      this.prefix,
+      'conf',
+      previous.endsWith('nginx.conf') ? 'nginx.next.conf' : 'nginx.conf',
+    );
     try {
-      writeFileSync(this.conf, text, { mode: 0o600 });
+      writeFreshFile(conf, text);
       writeUserFiles(this.prefix, this.#spec.userFiles);
     } catch (error) {
-      throw writeFailure(error, this.conf, "nginx's rendered config");
+      throw writeFailure(error, conf, "nginx's rendered config");
     }
     const logStart = fileSize(this.errorLogPath);
     const watch = watchBindFailure();
@@ -123,7 +134,7 @@ export class NginxLauncher {
       proc = await startProcess({
         command: this.binary.path,
         args: [
-          ...['-p', `${this.prefix}/`, '-c', this.conf],
+          ...['-p', `${this.prefix}/`, '-c', conf],
           ...(this.binary.supportsErrorLogFlag ? ['-e', this.errorLogPath] : []),
         ],
         env: { NGINX: plan.socket ? `3;` : undefined },
@@ -151,8 +162,8 @@ export class NginxLauncher {
         // The exit event can come before nginx's stderr is read: its error log (written
         // before it exits) has the same [emerg] line.
         throw (
-          configError(watch.output, this.conf, lines) ??
-          configError(logSince(this.errorLogPath, logStart), this.conf, lines) ??
+          configError(watch.output, conf, lines) ??
+          configError(logSince(this.errorLogPath, logStart), conf, lines) ??
           error
         );
       throw error;
@@ -160,6 +171,8 @@ export class NginxLauncher {
     // nginx makes unix sockets 0666 when it binds them; run/ is private, and so is this.
     if (this.#hasHttp() && 'socketPath' in target) chmodSync(target.socketPath, 0o600);
     log('[nginx:%d] master %d ready (%s)', plan.port, proc.pid, plan.strategy);
+    this.conf = conf;
+    if (previous !== conf) rmSync(previous, { force: true });
     return {
       process: proc,
       token: this.#hasHttp() ? target.token : undefined,

@@ -1,7 +1,7 @@
 // The configuration pieces an nginx instance is started from (config or snippet, plus
 // test-nginx's http_config/main_config/user_files), their option rules, and the user files
 // written into the private prefix. A restart may replace them: `restart({ snippet })`.
-import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname, isAbsolute, join, normalize } from 'node:path';
 import { restartStrategies } from '@rebind/core';
 import {
@@ -16,6 +16,7 @@ import {
   validateStrategy,
   type Schema,
 } from '@rebind/core/internal';
+import { writeFreshFile } from './fresh-file.js';
 import type { SourceOptions } from './nginx-source.js';
 
 /** What an instance is started from; a restart may replace it (`restart({ snippet })`). */
@@ -100,8 +101,8 @@ export function writeUserFiles(prefix: string, files: NginxConfigOptions['userFi
     const target = join(prefix, path);
     const served = root && normalize(path).split(/[\\/]/)[0] !== 'conf';
     mkdirDeep(prefix, dirname(normalize(path)), served ? 0o711 : 0o700);
-    writeFileSync(target, content, { mode: served ? 0o644 : 0o600 });
-    // An existing file keeps its mode on write; and the umask may mask the creation mode.
+    // A new file each time (see writeFreshFile); the umask may mask the creation mode.
+    writeFreshFile(target, content, served ? 0o644 : 0o600);
     chmodSync(target, served ? 0o644 : 0o600);
   }
 }

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, statSync } from 'node:fs';
 import { RebindError, isRunning, processTree } from '@rebind/core';
 import { indentOutput, throwIfAborted } from '@rebind/core/internal';
+import { writeFreshFile } from './fresh-file.js';
 import { configError } from './nginx-errors.js';
 import { answersToken, type ReadyTarget } from './ready-check.js';
 import type { LineMap } from './render-config.js';
@@ -37,7 +38,7 @@ export async function reloadNginx(
   await options.reread();
   const target = options.target(randomBytes(8).toString('hex'));
   const { text, lines } = options.render(target);
-  writeFileSync(options.conf, text);
+  writeFreshFile(options.conf, text);
   const master = instance.process.pid;
   const oldWorkers = processTree(master).filter((pid) => pid !== master);
   let logStart = 0;
