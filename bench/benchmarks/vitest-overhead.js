@@ -73,16 +73,23 @@ export default async function vitestOverhead({ smoke, print }) {
     return printTable('Per-test restart overhead in a real Vitest run', [], { print });
   }
   const tests = smoke ? 4 : 200;
-  const none = await runSuite('none', tests);
-  const rebind = await runSuite('rebind', tests);
-  const fixtures = await runSuite('fixtures', tests);
-  const shell = await runSuite('shell', tests);
-  const jestShared = await runSuite('shared', tests, 'jest');
-  const jestRebind = await runSuite('rebind', tests, 'jest');
-  const jestFixtures = await runSuite('fixtures', tests, 'jest');
+  // The raw cycle is sampled in slices before each run and after the last, so that it
+  // sees the same machine load as the runs it is compared with (200 samples in all).
+  const floor = await rawFloor(smoke);
+  let none, rebind, fixtures, shell, jestShared, jestRebind, jestFixtures;
+  try {
+    none = await floor.around(() => runSuite('none', tests));
+    rebind = await floor.around(() => runSuite('rebind', tests));
+    fixtures = await floor.around(() => runSuite('fixtures', tests));
+    shell = await floor.around(() => runSuite('shell', tests));
+    jestShared = await floor.around(() => runSuite('shared', tests, 'jest'));
+    jestRebind = await floor.around(() => runSuite('rebind', tests, 'jest'));
+    jestFixtures = await floor.around(() => runSuite('fixtures', tests, 'jest'));
+  } finally {
+    floor.finish();
+  }
   const base = median(none);
   const jestBase = median(jestShared);
-  const floor = await rawFloor(smoke);
   print(`${tests} tests per run; per-test interval = time between consecutive test starts`);
   print(
     `answers from the previous test's nginx worker (stale): rebind ${rebind.stale}, ` +
@@ -105,7 +112,7 @@ export default async function vitestOverhead({ smoke, print }) {
   const rows = printTable(
     'Per-test time added (interval - shared-instance median) vs the raw nginx cycle',
     [
-      { name: 'raw nginx cycle (floor)', samples: floor },
+      { name: 'raw nginx cycle (floor)', samples: floor.samples },
       { name: 'rebind per-test', samples: rebind.map((v) => v - base) },
       { name: 'rebind per-test config (fixtures)', samples: fixtures.map((v) => v - base) },
       { name: 'nginx -s stop; nginx + wait-on', samples: shell.map((v) => v - base) },
@@ -129,15 +136,30 @@ export default async function vitestOverhead({ smoke, print }) {
   return rows;
 }
 
+/** The raw nginx cycle, sampled in 8 slices (`around` a run, then `finish`). */
 async function rawFloor(smoke) {
   const nginx = await findNginx();
   const port = await loopbackPort();
   const config = rawNginxConfig(port);
+  const slice = smoke ? 1 : 25;
+  const samples = [];
+  const take = async (warmup = 0) =>
+    samples.push(
+      ...(await sample(slice, () => rawNginxCycle(nginx.path, config, port), { warmup })),
+    );
   try {
-    return await sample(smoke ? 3 : 200, () => rawNginxCycle(nginx.path, config, port), {
-      warmup: smoke ? 1 : 10,
-    });
-  } finally {
+    await take(smoke ? 1 : 10);
+  } catch (error) {
     config.cleanup();
+    throw error;
   }
+  return {
+    samples,
+    async around(run) {
+      const result = await run();
+      await take();
+      return result;
+    },
+    finish: () => config.cleanup(),
+  };
 }
