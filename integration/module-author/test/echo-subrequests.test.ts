@@ -117,3 +117,16 @@ describe.runIf(hasEcho)('echo: subrequests, bodies, logs', () => {
     },
   );
 });
+
+// Vitest 4.1's builder form: `test.override(name, value)` for a describe block.
+describe.runIf(hasEcho)('echo: defaults per describe block (builder form)', () => {
+  test.override('nginxDefaults', {
+    mainConfig: 'load_module modules/ngx_http_echo_module.so;',
+    httpConfig: 'map $uri $from_defaults { default "set by the block"; }',
+  });
+
+  test('a test of the block gets its httpConfig with its own snippet', async ({ nginx }) => {
+    const web = await nginx({ snippet: 'location /d { echo $from_defaults; }' });
+    expect((await request(web, 'GET /d')).body).toBe('set by the block\n');
+  });
+});
