@@ -141,6 +141,64 @@ describe.skipIf(cannot !== undefined || !requireComponent('docker', 'sshd'))(
       expect(containersOf(other)).toEqual([]);
     });
 
+    it("a fixed host port held on the remote engine: 'remap' takes the engine's pick, on the engine's address", async () => {
+      const [a] = network!.hosts as [Netns];
+      const holder = engine.docker('run', '-d', '-p', '80', 'rebind/nginx:test').trim();
+      const held = Number(/:(\d+)$/.exec(engine.docker('port', holder, '80').split('\n')[0]!)?.[1]);
+      const tag = `remap-${process.pid}`;
+      try {
+        const out = execFileSync(
+          a.wrap[0],
+          [
+            ...a.wrap.slice(1),
+            process.execPath,
+            fileURLToPath(new URL('../projects/start-remap.js', import.meta.url)),
+          ],
+          {
+            encoding: 'utf8',
+            env: {
+              ...process.env,
+              DOCKER_HOST: engine.tcp,
+              REBIND_HELD_PORT: String(held),
+              REBIND_TEST_RUN: tag,
+            },
+          },
+        );
+        const seen = JSON.parse(out) as {
+          host: string;
+          port: number;
+          url: string;
+          token: string;
+          answer: string;
+          remapped: { containerPort: number; requested: number; port: number; holder: string }[];
+        }[];
+        const address = network!.engine.address;
+        for (const s of seen) {
+          expect(s.host).toBe(address);
+          expect(s.url).toBe(`http://${address}:${s.port}/`);
+          expect(s.answer).toBe(`rebind-nginx ${s.token}`);
+          expect(s.port).not.toBe(held);
+          expect(s.port).toBeGreaterThanOrEqual(ports[0]);
+          expect(s.port).toBeLessThanOrEqual(ports[1]);
+        }
+        expect(seen[0]!.remapped).toEqual([
+          {
+            containerPort: 80,
+            requested: held,
+            port: seen[0]!.port,
+            holder: expect.stringMatching(
+              /^container \S+ \(id [0-9a-f]{12}, image rebind\/nginx:test/,
+            ) as string,
+          },
+        ]);
+        expect(engine.docker('ps', '-aq', '--filter', `label=rebind.test-run=${tag}`).trim()).toBe(
+          '',
+        );
+      } finally {
+        engine.docker('rm', '-f', holder);
+      }
+    });
+
     it('DOCKER_HOST=ssh:// through an sshd on the engine host: start, per-test restarts, cleanup', async () => {
       const [a] = network!.hosts as [Netns];
       const sshd = await startSshServer({
