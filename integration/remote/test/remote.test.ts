@@ -6,6 +6,7 @@
 // `docker save` of the test image.
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { connectDocker, startContainer } from '@rebind/docker';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   createHostNetwork,
@@ -45,7 +46,11 @@ describe.skipIf(cannot !== undefined || !requireComponent('docker', 'sshd'))(
 
     beforeAll(async () => {
       network = createHostNetwork(2);
-      engine = await startRemoteEngine({ netns: network.engine, images: ['rebind/nginx:test'] });
+      engine = await startRemoteEngine({
+        netns: network.engine,
+        hostname: 'rebind-remote-engine',
+        images: ['rebind/nginx:test'],
+      });
       const range = execFileSync(
         network.engine.wrap[0],
         [...network.engine.wrap.slice(1), 'cat', '/proc/sys/net/ipv4/ip_local_port_range'],
@@ -210,6 +215,27 @@ describe.skipIf(cannot !== undefined || !requireComponent('docker', 'sshd'))(
       } finally {
         engine.docker('rm', '-f', holder);
       }
+    });
+
+    it("a unix socket whose engine is another machine's (by its name) is remote: 'auto' is the engine's pick", async () => {
+      expect((await connectDocker()).remote).toBe(false);
+      expect((await connectDocker({ dockerHost: engine.socket })).remote).toBe(true);
+      const web = await startContainer({
+        image: 'rebind/nginx:test',
+        dockerHost: engine.socket,
+        ports: [{ container: 80, host: 'auto' }],
+        // its ports are in the engine's namespace: not reachable from this one
+        ready: 'started',
+      });
+      const id = web.id;
+      try {
+        expect(web.port).toBeGreaterThanOrEqual(ports[0]);
+        expect(web.port).toBeLessThanOrEqual(ports[1]);
+        expect(engine.docker('port', id, '80')).toMatch(new RegExp(`:${web.port}\\n`));
+      } finally {
+        await web.stop();
+      }
+      expect(engine.docker('ps', '-aq', '--filter', `id=${id}`)).toBe('');
     });
 
     it('DOCKER_HOST=ssh:// through an sshd on the engine host: start, per-test restarts, cleanup', async () => {

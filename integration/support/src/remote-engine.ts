@@ -33,6 +33,11 @@ export interface StartRemoteEngineOptions {
   readonly port?: number;
   /** Images to copy from the machine's engine. */
   readonly images?: readonly string[];
+  /**
+   * The engine machine's hostname (dockerd runs in a UTS namespace of its own): what
+   * `docker info` calls the engine. @default this machine's hostname
+   */
+  readonly hostname?: string;
   /** How long to wait for the engine to answer, in ms. @default 60000 */
   readonly timeout?: number;
 }
@@ -69,8 +74,14 @@ export async function startRemoteEngine(options: StartRemoteEngineOptions): Prom
   writeFileSync(config, '{}\n');
   const logPath = join(dir, 'dockerd.log');
   const logFd = openSync(logPath, 'a');
+  // unshare and sh exec: the pid stays dockerd's
+  const uts =
+    options.hostname === undefined
+      ? []
+      : ['unshare', '--uts', '--', 'sh', '-c', 'hostname "$0" && exec "$@"', options.hostname];
   const args = [
     ...options.netns.wrap,
+    ...uts,
     'dockerd',
     `--config-file=${config}`,
     `--host=unix://${sockPath}`,
