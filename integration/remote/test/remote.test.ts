@@ -108,6 +108,7 @@ describe.skipIf(cannot !== undefined || !requireComponent('docker', 'sshd'))(
       const [a, b] = network!.hosts as [Netns, Netns];
       // a container that is no rebind run's: neither host may touch it
       const bystander = engine.docker('run', '-d', 'rebind/nginx:test').trim();
+      const logged = engine.log().length;
       const started = Date.now();
       const runA = runOn(a, 'a');
       const runB = runOn(b, 'b');
@@ -129,6 +130,8 @@ describe.skipIf(cannot !== undefined || !requireComponent('docker', 'sshd'))(
         expect(containersOf(run)).toEqual([]);
         expect(await leftoversAfter(run, 2000)).toEqual([]);
       }
+      // nor did the engine refuse any of the 24 starts
+      expect(engine.log().slice(logged)).not.toMatch(/already allocated|address already in use/);
       expect(engine.docker('inspect', '-f', '{{.State.Running}}', bystander).trim()).toBe('true');
       engine.docker('rm', '-f', bystander);
     });
