@@ -2,7 +2,8 @@
 # Installs and starts what the tests need on this machine:
 #   nginx, docker.io (dockerd + CLI), docker-compose, iproute2 (ss), lsof, busybox-static,
 #   libnginx-mod-http-echo (a real third-party nginx module, for integration/module-author);
-#   python3 (a real holder in the CLI tests);
+#   python3 (a real holder in the CLI tests), openssh-server (the DOCKER_HOST=ssh:// test
+#   starts its own sshd on a loopback address; the system's sshd is never started);
 #   a running Docker engine; rebind's offline test images.
 # As root on Debian/Ubuntu it installs what is missing with apt-get; otherwise it prints
 # the exact command to run and exits 1. Safe to run again: it only does what is missing.
@@ -12,6 +13,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 declare -A need=(
   [nginx]=nginx [dockerd]=docker.io [docker-compose]=docker-compose
   [ss]=iproute2 [lsof]=lsof [busybox]=busybox-static [python3]=python3
+  [sshd]=openssh-server [ssh]=openssh-client
 )
 missing=()
 for cmd in "${!need[@]}"; do
@@ -35,9 +37,17 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
   echo "prepare-system: installing ${missing[*]}"
   apt-get update -qq
+  # Installing a daemon's package must not start it as a system service (openssh-server
+  # would start an sshd on port 22): without a policy-rc.d, one that refuses every start
+  # is put in place for the install and removed after.
+  policy=/usr/sbin/policy-rc.d
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' > "$policy" && chmod 755 "$policy"
+    trap 'rm -f "$policy"' EXIT
+  fi
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
-echo "prepare-system: nginx (with the echo module), docker, docker-compose, ss, lsof and busybox are installed"
+echo "prepare-system: nginx (with the echo module), docker, docker-compose, ss, lsof, busybox and sshd are installed"
 
 bash "$here/docker/start-engine.sh"
 bash "$here/docker/build-images.sh"

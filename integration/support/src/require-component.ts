@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
 export type Component =
-  'nginx' | 'nginx-echo' | 'docker' | 'ss' | 'lsof' | 'busybox' | 'docker-compose';
+  'nginx' | 'nginx-echo' | 'docker' | 'ss' | 'lsof' | 'busybox' | 'docker-compose' | 'sshd';
 
 const fixes: Record<Component, string> = {
   nginx: 'apt-get install -y nginx',
@@ -13,6 +13,7 @@ const fixes: Record<Component, string> = {
   lsof: 'apt-get install -y lsof',
   busybox: 'apt-get install -y busybox-static',
   'docker-compose': 'apt-get install -y docker-compose',
+  sshd: 'apt-get install -y openssh-server openssh-client (npm run prepare:system starts no system sshd)',
 };
 
 function works(command: string, args: string[]): boolean {
@@ -56,6 +57,10 @@ export function componentStatus(component: Component): string | undefined {
       break;
     case 'docker-compose':
       if (!works('docker-compose', ['version'])) problem = 'docker-compose is not installed';
+      break;
+    case 'sshd':
+      if (!['/usr/sbin/sshd', '/usr/bin/ssh-keygen', '/usr/bin/ssh-agent'].every(existsSync))
+        problem = 'openssh-server (sshd) or openssh-client is not installed';
       break;
   }
   const status = problem === undefined ? undefined : `${problem}. Fix: ${fixes[component]}`;

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { isRebindError } from '@rebind/core';
 import { connectDocker, parseDockerHost } from './connect-docker.js';
 
@@ -20,6 +20,27 @@ describe('parseDockerHost', () => {
     expect(() => parseDockerHost('ftp://x')).toThrow(
       'Expected `DOCKER_HOST` to be a unix://, tcp:// or ssh:// address, got `ftp://x` (string).',
     );
+  });
+});
+
+describe('parseDockerHost over ssh://', () => {
+  const saved = process.env.SSH_AUTH_SOCK;
+  afterEach(() => {
+    if (saved === undefined) delete process.env.SSH_AUTH_SOCK;
+    else process.env.SSH_AUTH_SOCK = saved;
+  });
+
+  it('authenticates with the ssh agent at SSH_AUTH_SOCK, read when connecting', () => {
+    process.env.SSH_AUTH_SOCK = '/tmp/agent.sock';
+    expect(parseDockerHost('ssh://root@10.0.0.1').options).toEqual({
+      host: '10.0.0.1',
+      port: 22,
+      username: 'root',
+      protocol: 'ssh',
+      sshOptions: { agent: '/tmp/agent.sock' },
+    });
+    delete process.env.SSH_AUTH_SOCK;
+    expect(parseDockerHost('ssh://root@10.0.0.1').options).not.toHaveProperty('sshOptions');
   });
 });
 

@@ -1,5 +1,7 @@
+import { hostname } from 'node:os';
 import Docker from 'dockerode';
 import { RebindError } from '@rebind/core';
+import { isLoopback } from '@rebind/core/internal';
 
 export interface ConnectDockerOptions {
   /**
@@ -18,6 +20,14 @@ export interface DockerConnection {
   readonly endpoint: string;
   /** The host name or address published ports are reached at from here. */
   readonly host: string;
+  /**
+   * The engine publishes ports on another machine (or network namespace) than this
+   * process's: this machine's port allocator cannot see them, so host ports are the
+   * engine's choice. True for a tcp:// or ssh:// address that is not a loopback one, and
+   * for any address whose engine calls itself by another name than this machine's
+   * hostname (a forwarded socket, a CI job in a container using its host's engine).
+   */
+  readonly remote: boolean;
 }
 
 /** Reads a `DOCKER_HOST` value into dockerode options and the host that serves published ports. */
@@ -54,12 +64,16 @@ export function parseDockerHost(value: string | undefined): {
     };
   }
   if (protocol === 'ssh') {
+    // dockerode's own ssh transport (docker-modem + ssh2): it authenticates with the ssh
+    // agent at SSH_AUTH_SOCK and runs `docker system dial-stdio` on the remote host.
+    const agent = process.env.SSH_AUTH_SOCK;
     return {
       options: {
         host: url.hostname,
         port: Number(url.port || 22),
         username: url.username || undefined,
         protocol: 'ssh',
+        ...(agent === undefined ? {} : { sshOptions: { agent } }),
       },
       endpoint: value,
       host: url.hostname.replace(/^\[|\]$/g, ''),
@@ -72,6 +86,35 @@ export function parseDockerHost(value: string | undefined): {
   );
 }
 
+function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
+const remoteness = new Map<string, Promise<boolean>>();
+
+/**
+ * Whether the engine publishes its ports somewhere this machine's allocator cannot see.
+ * An address that is not this machine's is remote at once; for a unix socket or a
+ * loopback address, the engine's own name (`docker info`) is compared with this
+ * machine's hostname once per endpoint and process.
+ */
+function isRemoteEngine(docker: Docker, endpoint: string, host: string): Promise<boolean> {
+  if (!endpoint.startsWith('unix://') && !isLoopback(host)) return Promise.resolve(true);
+  let known = remoteness.get(endpoint);
+  if (known === undefined) {
+    known = docker.info().then(
+      (info: { Name?: string }) => info.Name !== undefined && info.Name !== hostname(),
+      () => false,
+    );
+    remoteness.set(endpoint, known);
+  }
+  return known;
+}
+
 /** Connects to the Docker engine and checks that it answers; `REBIND_DOCKER_UNAVAILABLE` if not. */
 export async function connectDocker(options: ConnectDockerOptions = {}): Promise<DockerConnection> {
   const {
@@ -80,9 +123,14 @@ export async function connectDocker(options: ConnectDockerOptions = {}): Promise
     host,
   } = parseDockerHost(options.dockerHost ?? process.env.DOCKER_HOST);
   const timeout = options.timeout ?? 5000;
-  const docker = new Docker({ ...dockerOptions, timeout });
+  // Over ssh:// a request's socket is an ssh2 channel, which has no setTimeout(): given a
+  // `timeout`, Node's http client throws from inside a timer and the process dies. The
+  // ping's deadline is kept here instead.
+  const docker = new Docker(
+    dockerOptions.protocol === 'ssh' ? dockerOptions : { ...dockerOptions, timeout },
+  );
   try {
-    await docker.ping();
+    await withDeadline(docker.ping(), timeout);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new RebindError(
@@ -91,5 +139,5 @@ export async function connectDocker(options: ConnectDockerOptions = {}): Promise
       { cause: error, details: { endpoint } },
     );
   }
-  return { docker, endpoint, host };
+  return { docker, endpoint, host, remote: await isRemoteEngine(docker, endpoint, host) };
 }

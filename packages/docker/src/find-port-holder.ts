@@ -86,7 +86,7 @@ export function describeHolder(holder: PortHolder): string {
         case 'dead-session':
           return `${what}, left behind by a rebind process that died (${o.why})`;
         case 'other-machine':
-          return `${what}, started by rebind from another machine (pid ${o.pid} there)`;
+          return `${what}, started by rebind from another machine or pid namespace (pid ${o.pid} there)`;
         case 'foreign':
           return `${what}, not started by rebind`;
       }

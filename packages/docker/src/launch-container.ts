@@ -46,6 +46,11 @@ export interface RemappedPort {
 export interface LaunchSpec {
   readonly connection: DockerConnection;
   readonly engineIsLocal: boolean;
+  /**
+   * The engine publishes on another machine: a port that must move (a remap, a leased
+   * port taken meanwhile) is the engine's pick, never this machine's allocator's.
+   */
+  readonly enginePicksPorts: boolean;
   readonly image: string;
   readonly command: readonly string[] | undefined;
   readonly env: Readonly<Record<string, string>>;
@@ -179,6 +184,7 @@ async function launch(spec: LaunchSpec, own: Map<number, PortLease>): Promise<In
 
 /** A free port for a container port, leased here (and released with the instance). */
 async function leaseFor(attempt: Attempt, containerPort: number): Promise<number> {
+  if (attempt.spec.enginePicksPorts) return 0;
   const lease = await allocateHostPort(attempt.spec.hostIp, attempt.spec.signal);
   const before = attempt.own.get(containerPort);
   attempt.own.set(containerPort, lease);
@@ -264,6 +270,8 @@ async function resolveStartConflict(attempt: Attempt, error: unknown, n: number)
     requests.set(containerPort, { port: await leaseFor(attempt, containerPort), fixed: false });
     return;
   }
+  // A port the engine picked, then found held by a process it does not know: it picks again.
+  if (containerPort === undefined && [...requests.values()].some((r) => r.port === 0)) return;
   const { docker } = spec.connection;
   const holder =
     hostPort === undefined
@@ -353,5 +361,9 @@ async function proveReady(
     unguard();
     await Promise.all([...own.values()].map((l) => l.release()));
   };
-  return { id: container.id, name: spec.name, token, ports, remapped: attempt.remapped, release };
+  // A remap to an engine-picked port (port 0) is known only now.
+  const remapped = attempt.remapped.map((r) =>
+    r.port === 0 ? { ...r, port: ports.get(r.containerPort) ?? 0 } : r,
+  );
+  return { id: container.id, name: spec.name, token, ports, remapped, release };
 }

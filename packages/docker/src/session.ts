@@ -1,14 +1,16 @@
 // Who owns a container: every container rebind starts carries labels naming this process
-// (pid, its kernel start time, the machine's boot id), so a later run can tell a container
-// of a dead session from one of a live process, and never touches anyone else's.
+// (pid, its kernel start time, the machine's boot id and pid namespace), so a later run can
+// tell a container of a dead session from one of a live process, and never touches anyone
+// else's.
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readlinkSync } from 'node:fs';
 
 export const labelKeys = {
   session: 'rebind.session',
   ownerPid: 'rebind.owner-pid',
   ownerStart: 'rebind.owner-start',
   ownerBoot: 'rebind.owner-boot',
+  ownerPidns: 'rebind.owner-pidns',
   startedAt: 'rebind.started-at',
   handle: 'rebind.handle',
 } as const;
@@ -45,6 +47,24 @@ export function bootId(): string {
   return boot;
 }
 
+let pidns: string | undefined;
+
+/**
+ * This process's pid namespace (`pid:[4026531836]`). Containers on one kernel (CI jobs
+ * in containers sharing an engine) share the boot id but not their pids: a pid means
+ * something only within its namespace.
+ */
+export function pidNamespace(): string {
+  if (pidns === undefined) {
+    try {
+      pidns = readlinkSync('/proc/self/ns/pid');
+    } catch {
+      pidns = 'unknown';
+    }
+  }
+  return pidns;
+}
+
 /** The labels every container of this process carries (plus `rebind.handle`). */
 export function ownerLabels(): Record<string, string> {
   return {
@@ -52,6 +72,7 @@ export function ownerLabels(): Record<string, string> {
     [labelKeys.ownerPid]: String(process.pid),
     [labelKeys.ownerStart]: processStartTime(process.pid) ?? 'unknown',
     [labelKeys.ownerBoot]: bootId(),
+    [labelKeys.ownerPidns]: pidNamespace(),
     [labelKeys.startedAt]: new Date().toISOString(),
   };
 }
@@ -60,6 +81,7 @@ export type Ownership =
   | { readonly kind: 'this-session' }
   | { readonly kind: 'live-session'; readonly pid: number }
   | { readonly kind: 'dead-session'; readonly pid: number; readonly why: string }
+  /** Started from another machine (boot id) or another pid namespace of this one. */
   | { readonly kind: 'other-machine'; readonly pid: number }
   | { readonly kind: 'foreign' };
 
@@ -70,6 +92,10 @@ export function ownershipOf(labels: Readonly<Record<string, string>> | undefined
   if (session === sessionId()) return { kind: 'this-session' };
   const pid = Number(labels[labelKeys.ownerPid]);
   if (labels[labelKeys.ownerBoot] !== bootId()) return { kind: 'other-machine', pid };
+  // Another pid namespace on this kernel (a container): its pid cannot be looked up here.
+  // Containers labelled before this label existed are judged by pid as they were.
+  const ns = labels[labelKeys.ownerPidns];
+  if (ns !== undefined && ns !== pidNamespace()) return { kind: 'other-machine', pid };
   const start = processStartTime(pid);
   if (start === undefined) return { kind: 'dead-session', pid, why: `pid ${pid} is gone` };
   if (start !== labels[labelKeys.ownerStart]) {

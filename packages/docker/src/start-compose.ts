@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startRestartable } from '@rebind/core';
 import { validateComposeOptions } from './validate-compose-options.js';
-import { invalidOption, isLoopback, validatePort, validateTimeout } from '@rebind/core/internal';
+import { invalidOption, validatePort, validateTimeout } from '@rebind/core/internal';
 import {
   removeProject,
   resolveModel,
@@ -111,7 +111,7 @@ async function composeContext(
   const files = options.files.map((f) => resolve(f));
   return {
     connection,
-    engineIsLocal: local || isLoopback(connection.host),
+    engineIsLocal: !connection.remote,
     projectName,
     files,
     cwd: options.cwd ?? join(files[0]!, '..'),

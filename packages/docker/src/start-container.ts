@@ -35,8 +35,8 @@ export interface PortMapping {
   /** The port inside the container. */
   readonly container: number;
   /**
-   * The host port: a number (fixed), `'auto'` (a free port rebind allocates) or `'random'`
-   * (the engine picks one).
+   * The host port: a number (fixed), `'auto'` (a free port rebind allocates; on a remote
+   * engine, the engine picks it) or `'random'` (the engine picks one).
    * @default 'random'
    */
   readonly host?: HostPortRequest;
@@ -77,6 +77,9 @@ export interface StartContainerOptions {
   readonly signal?: AbortSignal;
 }
 
+/** A "lease" of port 0: the engine picks the host port when the container starts. */
+const enginePicks = () => Promise.resolve({ port: 0, release: () => Promise.resolve() });
+
 const staleSweeps = new Map<string, Promise<unknown>>();
 let handleCount = 0;
 
@@ -116,6 +119,32 @@ function normalisePorts(ports: unknown): Map<number, HostPortRequest> {
   return map;
 }
 
+/**
+ * Where ports are published (`hostIp`) and where they are reached from here (`host`): a
+ * local engine's loopback address; a remote engine's own address (its URL's host).
+ */
+function publishAddresses(
+  connection: DockerConnection,
+  asked: string | undefined,
+): { hostIp: string; host: string } {
+  const local = connection.endpoint.startsWith('unix://');
+  const hostIp =
+    asked ??
+    (local
+      ? '127.0.0.1'
+      : isIP(connection.host) !== 0 && isLoopback(connection.host)
+        ? connection.host
+        : '0.0.0.0');
+  const host = !local
+    ? connection.host
+    : hostIp === '0.0.0.0'
+      ? '127.0.0.1'
+      : hostIp === '::'
+        ? '::1'
+        : hostIp;
+  return { hostIp, host };
+}
+
 export async function startContainer(options: StartContainerOptions): Promise<StartedContainer> {
   validateContainerOptions(options);
   if (typeof options !== 'object' || options === null)
@@ -135,22 +164,8 @@ export async function startContainer(options: StartContainerOptions): Promise<St
   }
 
   const connection: DockerConnection = await connectDocker({ dockerHost: options.dockerHost });
-  const local = connection.endpoint.startsWith('unix://');
-  const engineIsLocal = local || isLoopback(connection.host);
-  const hostIp =
-    options.hostIp ??
-    (local
-      ? '127.0.0.1'
-      : isIP(connection.host) !== 0 && isLoopback(connection.host)
-        ? connection.host
-        : '0.0.0.0');
-  const host = !local
-    ? connection.host
-    : hostIp === '0.0.0.0'
-      ? '127.0.0.1'
-      : hostIp === '::'
-        ? '::1'
-        : hostIp;
+  const engineIsLocal = !connection.remote;
+  const { hostIp, host } = publishAddresses(connection, options.hostIp);
   await ensureStaleSweep(connection);
 
   const handleId = `${sessionId()}-${++handleCount}`;
@@ -159,6 +174,7 @@ export async function startContainer(options: StartContainerOptions): Promise<St
   const spec: Omit<LaunchSpec, 'name' | 'ports'> = {
     connection,
     engineIsLocal,
+    enginePicksPorts: connection.remote,
     image: options.image,
     command: options.command,
     env: options.env ?? {},
@@ -206,11 +222,16 @@ export async function startContainer(options: StartContainerOptions): Promise<St
       },
       stop: remove,
       portsOf: (instance) => containerPorts.map((c) => instance.ports.get(c)),
-      leasePort: (h) => allocateHostPort(h, signal),
+      // A remote engine's ports are invisible to this machine's allocator (another host
+      // sharing the engine leases from its own): the engine picks them, 'auto' included.
+      leasePort: connection.remote ? enginePicks : (h) => allocateHostPort(h, signal),
     },
     {
       host: hostIp,
-      ports: containerPorts.map((c) => ports.get(c) ?? 'random'),
+      ports: containerPorts.map((c) => {
+        const request = ports.get(c) ?? 'random';
+        return request === 'auto' && connection.remote ? 'random' : request;
+      }),
       strategy: options.name === undefined ? 'fresh-port' : 'wait',
     },
   );

@@ -1,0 +1,4 @@
+import { it } from 'vitest';
+import { record } from '../record.js';
+
+for (let n = 1; n <= 4; n++) it(`two ${n}`, () => record(`two ${n}`));

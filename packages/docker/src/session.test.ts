@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { bootId, labelKeys, ownershipOf, pidNamespace } from './session.js';
+
+// A pid that no process has: above the kernel's pid_max.
+const gone = 2 ** 22 + 1;
+
+describe('ownershipOf', () => {
+  const labels = (extra: Record<string, string>) => ({
+    [labelKeys.session]: 'other-session',
+    [labelKeys.ownerPid]: String(gone),
+    [labelKeys.ownerStart]: '1',
+    [labelKeys.ownerBoot]: bootId(),
+    ...extra,
+  });
+
+  it("judges a pid only within the owner's own pid namespace", () => {
+    expect(ownershipOf(labels({ [labelKeys.ownerPidns]: pidNamespace() }))).toEqual({
+      kind: 'dead-session',
+      pid: gone,
+      why: `pid ${gone} is gone`,
+    });
+    // a CI job in another container on this kernel: same boot id, its pids are not ours
+    expect(ownershipOf(labels({ [labelKeys.ownerPidns]: 'pid:[1]' }))).toEqual({
+      kind: 'other-machine',
+      pid: gone,
+    });
+    // labelled before the pid namespace was: judged by pid, as then
+    expect(ownershipOf(labels({})).kind).toBe('dead-session');
+  });
+
+  it('never claims a container of another machine or without its labels', () => {
+    expect(ownershipOf(labels({ [labelKeys.ownerBoot]: 'another-boot' })).kind).toBe(
+      'other-machine',
+    );
+    expect(ownershipOf({ unrelated: 'x' })).toEqual({ kind: 'foreign' });
+  });
+});
