@@ -1,7 +1,7 @@
 // One nginx instance after another for one handle: re-reads your config, renders it for
 // a restart plan, starts the master (proving the new instance answers) or reloads it.
 import { randomBytes } from 'node:crypto';
-import { chmodSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, openSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   createLogger,
@@ -27,15 +27,25 @@ const log = createLogger('nginx');
 export type LauncherOptions = Parameters<typeof loadSource>[0] & {
   readonly readyTimeout?: number;
   readonly stopTimeout?: number;
+  readonly standby?: boolean;
 };
+
+/** One instance's pid file and error log. */
+interface InstanceFiles {
+  readonly pidPath: string;
+  readonly errorLogPath: string;
+}
 
 export class NginxLauncher {
   #source: NginxSource;
   #fresh = true;
+  #started = 0;
   readonly extras: ExtraPort[] = [];
   readonly originalPorts: readonly number[];
   readonly conf: string;
   readonly errorLogPath: string;
+  /** The error log of the instance started last. */
+  lastErrorLog: string;
 
   constructor(
     readonly options: LauncherOptions,
@@ -48,6 +58,7 @@ export class NginxLauncher {
     this.originalPorts = listenPorts(this.#source.directives);
     this.conf = join(prefix, 'conf', 'nginx.conf');
     this.errorLogPath = join(prefix, 'logs', 'error.log');
+    this.lastErrorLog = this.errorLogPath;
   }
 
   /** Leases a port for every listen of your config beyond the first. */
@@ -72,7 +83,30 @@ export class NginxLauncher {
     }
   }
 
-  render(plan: RestartPlan, target: ReadyTarget) {
+  /**
+   * With a standby two masters run at once: each gets its own pid file and error log
+   * (`logs/nginx-<n>.pid`, `logs/error-<n>.log`, created 0600 like the shared ones), so
+   * that one's log never shows the other's lines. Without, every instance uses
+   * `logs/nginx.pid` and `logs/error.log`.
+   */
+  #instanceFiles(): InstanceFiles {
+    if (this.options.standby !== true)
+      return { pidPath: join(this.prefix, 'logs', 'nginx.pid'), errorLogPath: this.errorLogPath };
+    const n = ++this.#started;
+    const files = {
+      pidPath: join(this.prefix, 'logs', `nginx-${n}.pid`),
+      errorLogPath: join(this.prefix, 'logs', `error-${n}.log`),
+    };
+    this.lastErrorLog = files.errorLogPath;
+    try {
+      closeSync(openSync(files.errorLogPath, 'a', 0o600));
+    } catch (error) {
+      throw writeFailure(error, files.errorLogPath, "nginx's error log");
+    }
+    return files;
+  }
+
+  render(plan: RestartPlan, target: ReadyTarget, files?: InstanceFiles) {
     const portMap = new Map<number, number>();
     portMap.set(this.originalPorts[0] ?? 80, plan.port);
     for (const e of this.extras) portMap.set(e.original, e.port);
@@ -88,13 +122,15 @@ export class NginxLauncher {
       addUser: this.defaults.addUser,
       tempPaths: this.defaults.tempPaths,
       compiledPrefix: this.defaults.compiledPrefix,
+      ...files,
     });
   }
 
   async start(plan: RestartPlan, signal?: AbortSignal): Promise<NginxInstance> {
     await this.reread();
     const target = readyTarget(this.prefix, randomBytes(8).toString('hex'), this.host, plan.port);
-    const { text, lines } = this.render(plan, target);
+    const files = this.#instanceFiles();
+    const { text, lines } = this.render(plan, target, files);
     // Sync on purpose: a thread-pool round trip costs milliseconds on a loaded machine.
     try {
       writeFileSync(this.conf, text, { mode: 0o600 });
@@ -108,7 +144,7 @@ export class NginxLauncher {
         command: this.binary.path,
         args: [
           ...['-p', `${this.prefix}/`, '-c', this.conf],
-          ...(this.binary.supportsErrorLogFlag ? ['-e', this.errorLogPath] : []),
+          ...(this.binary.supportsErrorLogFlag ? ['-e', files.errorLogPath] : []),
         ],
         env: { NGINX: plan.socket ? `3;` : undefined },
         extraFds: plan.socket ? [plan.socket.fd] : [],
@@ -143,6 +179,7 @@ export class NginxLauncher {
       token: this.#hasHttp() ? target.token : undefined,
       port: plan.port,
       lines,
+      errorLogPath: files.errorLogPath,
     };
   }
 
@@ -152,7 +189,7 @@ export class NginxLauncher {
       render: (target) => this.render(plan, target),
       target: (token) => readyTarget(this.prefix, token, this.host, plan.port),
       conf: this.conf,
-      errorLogPath: this.errorLogPath,
+      errorLogPath: instance.errorLogPath,
       timeout: this.options.readyTimeout ?? 10_000,
       signal,
     });

@@ -93,6 +93,7 @@ export async function startNginx(options: StartNginxOptions): Promise<StartedNgi
     unguardPrefix();
     throw error;
   }
+  const started = launcher;
   return new StartedNginxHandle(restartable, {
     binary,
     host,
@@ -101,5 +102,6 @@ export async function startNginx(options: StartNginxOptions): Promise<StartedNgi
     extras: launcher.extras,
     keep: options.keepPrefix === true,
     unguardPrefix,
+    lastErrorLog: () => started.lastErrorLog,
   });
 }

@@ -1,7 +1,6 @@
 // The handle startNginx returns: core's one handle shape over the restartable nginx, plus
 // what is nginx's own (prefix, binary, errorLog(), output()).
 import { readFile, rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { RestartOptions, Restartable, ServiceHandle, StartedProcess } from '@rebind/core';
 import { RestartableHandle } from '@rebind/core/internal';
 import type { ExtraPort } from './extra-port.js';
@@ -31,7 +30,7 @@ export interface StartedNginx extends ServiceHandle {
   restart(options?: RestartNginxOptions): Promise<void>;
   /** Stops nginx (SIGQUIT, SIGKILL after `stopTimeout`), removes the prefix. Idempotent. */
   stop(): Promise<void>;
-  /** The error log's content. */
+  /** The current instance's error log (with a standby each instance has its own). */
   errorLog(): Promise<string>;
   /** nginx's stdout and stderr. */
   output(): string;
@@ -43,6 +42,8 @@ export interface NginxInstance {
   readonly token: string | undefined;
   readonly port: number;
   readonly lines: LineMap;
+  /** Its error log (its own with a standby, else the prefix's logs/error.log). */
+  readonly errorLogPath: string;
 }
 
 export interface NginxHandleInfo {
@@ -53,6 +54,8 @@ export interface NginxHandleInfo {
   readonly extras: readonly ExtraPort[];
   readonly keep: boolean;
   readonly unguardPrefix: () => void;
+  /** The error log of the instance started last (errorLog() once none is current). */
+  readonly lastErrorLog: () => string;
 }
 
 /** The handle {@link startNginx} returns: a view over the restartable's current instance. */
@@ -100,6 +103,9 @@ export class StartedNginxHandle extends RestartableHandle<NginxInstance> impleme
     return this.instance.process.output();
   }
   async errorLog(): Promise<string> {
-    return readFile(join(this.info.prefix, 'logs', 'error.log'), 'utf8').catch(() => '');
+    return readFile(
+      this.restartable.current?.errorLogPath ?? this.info.lastErrorLog(),
+      'utf8',
+    ).catch(() => '');
   }
 }
