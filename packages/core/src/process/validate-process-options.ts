@@ -74,6 +74,7 @@ export const processSchema: Schema = {
   ready: readyCheckRule,
   port: check("an integer from 1 to 65535, or 'auto'", (v) => v === 'auto' || isPort(v)),
   host: nonEmptyString(),
+  standby: boolean,
   readyTimeout: timeout,
   readyInterval: timeout,
   stop: objectOf(stopSchema),
