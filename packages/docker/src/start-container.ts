@@ -2,7 +2,7 @@
 // proven from the new instance, and which never outlives its owner.
 import { isIP } from 'node:net';
 import type Docker from 'dockerode';
-import { startRestartable } from '@rebind/core';
+import { RebindError, startRestartable } from '@rebind/core';
 import { validateContainerOptions } from './validate-container-options.js';
 import {
   invalidOption,
@@ -74,6 +74,13 @@ export interface StartContainerOptions {
   readonly createOptions?: Partial<Docker.ContainerCreateOptions>;
   /** Start (and each restart) deadline, in milliseconds. @default 30000 */
   readonly timeout?: number;
+  /**
+   * Keep the next container created, started and proven ready (on its own host ports:
+   * every port `'auto'` or engine-chosen, no fixed `name`): `restart()` swaps it in and
+   * removes the old one in the background. One more container runs while the handle lives.
+   * @default false
+   */
+  readonly standby?: boolean;
   readonly signal?: AbortSignal;
 }
 
@@ -123,6 +130,8 @@ export async function startContainer(options: StartContainerOptions): Promise<St
   if (typeof options.image !== 'string' || options.image === '')
     throw invalidOption('image', 'a non-empty string', options.image);
   const ports = normalisePorts(options.ports);
+  const standby = options.standby === true;
+  if (standby) checkContainerStandby(options, ports);
   const policy = options.onPortConflict ?? 'fail';
   if (!['fail', 'remap', 'wait'].includes(policy))
     throw invalidOption('onPortConflict', "'fail', 'remap' or 'wait'", policy);
@@ -212,7 +221,28 @@ export async function startContainer(options: StartContainerOptions): Promise<St
       host: hostIp,
       ports: containerPorts.map((c) => ports.get(c) ?? 'random'),
       strategy: options.name === undefined ? 'fresh-port' : 'wait',
+      standby,
     },
   );
   return new StartedContainerHandle(restartable, host, connection, remappedPorts);
+}
+
+/** A standby runs beside the current container: no fixed name, no fixed host port. */
+function checkContainerStandby(
+  options: StartContainerOptions,
+  ports: ReadonlyMap<number, HostPortRequest>,
+): void {
+  const fixed = [...ports].find(([, host]) => typeof host === 'number');
+  const combination =
+    options.name !== undefined
+      ? `a fixed \`name\` (\`${options.name}\`): two containers cannot share a name`
+      : fixed !== undefined
+        ? `a fixed host port (\`{ container: ${fixed[0]}, host: ${String(fixed[1])} }\`): the standby and the current container would both need it`
+        : undefined;
+  if (combination === undefined) return;
+  throw new RebindError(
+    'REBIND_INVALID_OPTION',
+    `The \`standby\` option of startContainer cannot be used with ${combination}. Drop \`name\` and publish every port with \`host: 'auto'\` or \`'random'\` (the default), or drop \`standby\`.`,
+    { details: { option: 'standby', name: options.name, port: fixed?.[1] } },
+  );
 }

@@ -4,6 +4,7 @@
 import { isIP } from 'node:net';
 import {
   abortSignal,
+  boolean,
   arrayOf,
   check,
   invalidOption,
@@ -74,6 +75,7 @@ const schema: Schema = {
   dockerHost: nonEmptyString('an engine address such as `unix:///var/run/docker.sock`'),
   createOptions: objectOfAny(),
   timeout,
+  standby: boolean,
   signal: abortSignal,
 };
 
