@@ -123,25 +123,31 @@ function normalisePorts(ports: unknown): Map<number, HostPortRequest> {
   return map;
 }
 
-export async function startContainer(options: StartContainerOptions): Promise<StartedContainer> {
+/** The checks beyond the schema's (kept for callers that bypass the types). */
+function checkStartOptions(options: StartContainerOptions): void {
   validateContainerOptions(options);
   if (typeof options !== 'object' || options === null)
     throw invalidOption('options', 'an object', options);
   if (typeof options.image !== 'string' || options.image === '')
     throw invalidOption('image', 'a non-empty string', options.image);
-  const ports = normalisePorts(options.ports);
-  const standby = options.standby === true;
-  if (standby) checkContainerStandby(options, ports);
   const policy = options.onPortConflict ?? 'fail';
   if (!['fail', 'remap', 'wait'].includes(policy))
     throw invalidOption('onPortConflict', "'fail', 'remap' or 'wait'", policy);
-  const timeout = validateTimeout(options.timeout ?? 30_000);
-  const signal = validateSignal(options.signal);
   if (options.hostIp !== undefined && isIP(options.hostIp) === 0)
     throw invalidOption('hostIp', 'an IP address', options.hostIp);
   if (options.name !== undefined && !/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(options.name)) {
     throw invalidOption('name', 'a container name ([a-zA-Z0-9][a-zA-Z0-9_.-]*)', options.name);
   }
+}
+
+export async function startContainer(options: StartContainerOptions): Promise<StartedContainer> {
+  checkStartOptions(options);
+  const ports = normalisePorts(options.ports);
+  const standby = options.standby === true;
+  if (standby) checkContainerStandby(options, ports);
+  const policy = options.onPortConflict ?? 'fail';
+  const timeout = validateTimeout(options.timeout ?? 30_000);
+  const signal = validateSignal(options.signal);
 
   const connection: DockerConnection = await connectDocker({ dockerHost: options.dockerHost });
   const local = connection.endpoint.startsWith('unix://');
