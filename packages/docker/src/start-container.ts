@@ -2,7 +2,7 @@
 // proven from the new instance, and which never outlives its owner.
 import { isIP } from 'node:net';
 import type Docker from 'dockerode';
-import { RebindError, startRestartable } from '@rebind/core';
+import { startRestartable } from '@rebind/core';
 import { validateContainerOptions } from './validate-container-options.js';
 import {
   invalidOption,
@@ -144,7 +144,6 @@ export async function startContainer(options: StartContainerOptions): Promise<St
   checkStartOptions(options);
   const ports = normalisePorts(options.ports);
   const standby = options.standby === true;
-  if (standby) checkContainerStandby(options, ports);
   const policy = options.onPortConflict ?? 'fail';
   const timeout = validateTimeout(options.timeout ?? 30_000);
   const signal = validateSignal(options.signal);
@@ -231,24 +230,4 @@ export async function startContainer(options: StartContainerOptions): Promise<St
     },
   );
   return new StartedContainerHandle(restartable, host, connection, remappedPorts);
-}
-
-/** A standby runs beside the current container: no fixed name, no fixed host port. */
-function checkContainerStandby(
-  options: StartContainerOptions,
-  ports: ReadonlyMap<number, HostPortRequest>,
-): void {
-  const fixed = [...ports].find(([, host]) => typeof host === 'number');
-  const combination =
-    options.name !== undefined
-      ? `a fixed \`name\` (\`${options.name}\`): two containers cannot share a name`
-      : fixed !== undefined
-        ? `a fixed host port (\`{ container: ${fixed[0]}, host: ${String(fixed[1])} }\`): the standby and the current container would both need it`
-        : undefined;
-  if (combination === undefined) return;
-  throw new RebindError(
-    'REBIND_INVALID_OPTION',
-    `The \`standby\` option of startContainer cannot be used with ${combination}. Drop \`name\` and publish every port with \`host: 'auto'\` or \`'random'\` (the default), or drop \`standby\`.`,
-    { details: { option: 'standby', name: options.name, port: fixed?.[1] } },
-  );
 }

@@ -1,11 +1,12 @@
 // startNginx's options, checked once at the public boundary (and by the runner for every
 // `nginx` declaration, with the declaration's path): unknown keys are refused with the
 // closest known key, each value in execa's wording.
-import { restartStrategies } from '@rebind/core';
+import { restartStrategies, type RestartStrategy } from '@rebind/core';
 import {
   abortSignal,
   boolean,
   check,
+  checkStandby,
   invalidOption,
   isPort,
   nonEmptyString,
@@ -34,9 +35,14 @@ const schema: Schema = {
   stopTimeout: timeout,
   keepPrefix: boolean,
   signal: abortSignal,
-  // `standby` lands with main's standby restarts ('fresh-port').
   standby: boolean,
 };
+
+interface StandbyFields {
+  readonly standby?: boolean;
+  readonly restartStrategy?: RestartStrategy;
+  readonly port?: number | 'auto';
+}
 
 /**
  * Throws `REBIND_INVALID_OPTION` unless `options` are valid options of `startNginx`:
@@ -45,7 +51,17 @@ const schema: Schema = {
  */
 export function validateNginxOptions(options: unknown, path = ''): void {
   validateOptions(options, schema, { path, owner: 'startNginx' });
-  const { config, snippet } = options as { config?: unknown; snippet?: unknown };
+  const { config, snippet, standby, restartStrategy, port } = options as StandbyFields & {
+    config?: unknown;
+    snippet?: unknown;
+  };
+  // Before anything starts (the runner checks declarations with this): a standby needs
+  // 'fresh-port' and a port that moves.
+  if (standby === true)
+    checkStandby(
+      restartStrategy ?? 'wait',
+      port === undefined || port === 'auto' ? ['auto'] : [{ first: port }],
+    );
   if ((config === undefined) === (snippet === undefined))
     throw invalidOption(
       optionPath(path, 'config'),

@@ -3,6 +3,7 @@
 // is imported only when a service of its kind is declared, as start-instance.ts does.
 import { resolveServices, type ResolvedService, type ServiceKind } from './declaration.js';
 import { loadDocker } from './load-manager.js';
+import { checkServiceStandby, managerOptions } from './standby.js';
 
 type Validator = (options: unknown, path: string) => void;
 
@@ -32,8 +33,9 @@ export async function validateServices(
 ): Promise<ResolvedService[]> {
   const services = resolveServices(options, owner);
   for (const service of services) {
+    checkServiceStandby(service);
     const validate = await validators[service.kind](service);
-    validate?.(service.options, `services.${service.name}.${service.kind}`);
+    validate?.(managerOptions(service), `services.${service.name}.${service.kind}`);
   }
   return services;
 }

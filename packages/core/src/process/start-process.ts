@@ -4,7 +4,6 @@ import { randomBytes } from 'node:crypto';
 import { basename } from 'node:path';
 import { RestartableHandle, type ServiceHandle } from '../handle/service-handle.js';
 import { serviceUrl } from '../handle/service-url.js';
-import { RebindError } from '../errors.js';
 import { createLogger } from '../logger.js';
 import { startRestartable } from '../restart/restart.js';
 import type { RestartPlan } from '../restart/restart-plan.js';
@@ -149,7 +148,6 @@ export async function startProcess(options: StartProcessOptions): Promise<Starte
   const host = options.host ?? '127.0.0.1';
   const stopWith: { options?: StopOptions } = {};
   const standby = options.standby === true;
-  if (standby) checkProcessStandby(options);
   // The run last current: a standby's start is not current until it is swapped in.
   let last: ProcessRun | undefined;
   const restartable = await startRestartable<ProcessInstance>(
@@ -180,15 +178,4 @@ export async function startProcess(options: StartProcessOptions): Promise<Starte
     return last as ProcessRun;
   };
   return new StartedProcessHandle(restartable, host, current, stopWith);
-}
-
-/** A standby listens on its own port while the current instance serves: `port: 'auto'` only. */
-function checkProcessStandby(options: StartProcessOptions): void {
-  if (options.port === 'auto') return;
-  const got = options.port === undefined ? 'no `port`' : `\`port: ${options.port}\``;
-  throw new RebindError(
-    'REBIND_INVALID_OPTION',
-    `The \`standby\` option of startProcess needs \`port: 'auto'\`, got ${got}: the standby waits on its own port while the current instance serves${options.port === undefined ? '' : ', and two instances cannot both own a fixed port'}. Use \`port: 'auto'\` (the command reads its port from \`PORT\` or \`{port}\`), or drop \`standby\`.`,
-    { details: { option: 'standby', port: options.port } },
-  );
 }
