@@ -34,7 +34,7 @@ export interface Seen {
   readonly slot: number;
   readonly services: Record<
     string,
-    { port: number; token: string; pid: number; endpointPid?: number }
+    { port: number; token: string; pid: number; hits?: number; endpointPid?: number }
   >;
 }
 
