@@ -1,4 +1,5 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { allocatePort, processTree } from '@rebind/core';
@@ -41,6 +42,28 @@ describe.runIf(requireComponent('nginx'))("'fresh-port' with a standby", () => {
       expect(swap, line).toBeDefined();
       expect(msec).toBeGreaterThanOrEqual((swap?.at ?? 0) - 0.001);
     }
+  });
+
+  it('after a config edit, the restart starts nginx on the new config (the standby ran the old one)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rebind-standby-config-'));
+    const config = join(dir, 'nginx.conf');
+    const write = (body: string) =>
+      writeFileSync(config, `events {} http { server { listen 80; return 200 "${body}"; } }`);
+    write('one');
+    const web = await startNginx({ config, restartStrategy: 'fresh-port', standby: true });
+    try {
+      await web.restart(); // swaps in the standby
+      expect(await (await fetch(web.url)).text()).toBe('one');
+      write('two');
+      await web.restart(); // the standby runs 'one': a new nginx starts on 'two'
+      expect(await (await fetch(web.url)).text()).toBe('two');
+      await web.restart(); // the rebuilt standby runs 'two'
+      expect(await (await fetch(web.url)).text()).toBe('two');
+    } finally {
+      await web.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+    expect(nginxMastersUnder(web.prefix)).toEqual([]);
   });
 
   it('gives each instance its own error log and pid file', async () => {

@@ -180,7 +180,20 @@ export class NginxLauncher {
       port: plan.port,
       lines,
       errorLogPath: files.errorLogPath,
+      sourceKey: this.options.standby === true ? sourceKey(this.#source) : '',
     };
+  }
+
+  /**
+   * Whether your config (and its includes) changed since `instance` read it: then a
+   * standby is not swapped in, and the restart starts nginx on the new config.
+   */
+  isStale(instance: NginxInstance): boolean {
+    try {
+      return sourceKey(loadSource(this.options)) !== instance.sourceKey;
+    } catch {
+      return true; // unreadable now: a plain restart reports it
+    }
   }
 
   reload(instance: NginxInstance, plan: RestartPlan, signal?: AbortSignal): Promise<NginxInstance> {
@@ -195,6 +208,9 @@ export class NginxLauncher {
     });
   }
 }
+
+/** What a config parsed to: equal keys, equal configs. */
+const sourceKey = (source: NginxSource): string => JSON.stringify(source.directives);
 
 /** nginx's output as it arrives, and its first bind failure line (which fails the start at once). */
 function watchBindFailure() {

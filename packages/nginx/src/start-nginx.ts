@@ -76,6 +76,7 @@ export async function startNginx(options: StartNginxOptions): Promise<StartedNgi
               : undefined,
           ),
         reload: (instance, plan, signal) => nginx.reload(instance, plan, signal),
+        isStale: (instance) => nginx.isStale(instance),
       },
       {
         host,

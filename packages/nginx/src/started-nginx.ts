@@ -44,6 +44,8 @@ export interface NginxInstance {
   readonly lines: LineMap;
   /** Its error log (its own with a standby, else the prefix's logs/error.log). */
   readonly errorLogPath: string;
+  /** The config it was started from, with a standby (see NginxLauncher#isStale). */
+  readonly sourceKey: string;
 }
 
 export interface NginxHandleInfo {

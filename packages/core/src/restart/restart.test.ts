@@ -246,6 +246,41 @@ describe('startRestartable with a standby', () => {
     await r.stop();
   });
 
+  it('starts a new instance instead of a stale standby (the configuration changed)', async () => {
+    const events: string[] = [];
+    let config = 1;
+    const configOf = new Map<number, number>();
+    const hooks = fakeHooks(events);
+    const r = await startRestartable(
+      {
+        ...hooks,
+        start: async (plan, signal) => {
+          const started = await hooks.start(plan, signal);
+          configOf.set(started.id, config);
+          return started;
+        },
+        isStale: (instance) => configOf.get(instance.id) !== config,
+      },
+      { strategy: 'fresh-port', standby: true },
+    );
+    await settle();
+    expect((await r.restart()).id).toBe(2); // unchanged: the standby is swapped in
+    await settle();
+    config = 2;
+    const fresh = await r.restart();
+    expect(fresh.id).toBe(4); // standby 3 ran config 1: stopped, a new instance started
+    expect(configOf.get(fresh.id)).toBe(2);
+    await settle();
+    expect(events.slice(4)).toEqual([
+      'stop 3',
+      'start 4 fresh-port',
+      'stop 2',
+      'start 5 fresh-port',
+    ]);
+    expect((await r.restart()).id).toBe(5); // the rebuilt standby runs config 2
+    await r.stop();
+  });
+
   it('when the standby failed to start, the restart gives the error a plain restart gives', async () => {
     const events: string[] = [];
     const hooks = fakeHooks(events);

@@ -147,6 +147,15 @@ export class Restarter<I> implements Restartable<I> {
     this.#standby = undefined;
     const next = await pending?.catch(() => undefined);
     if (next === undefined) return undefined;
+    if (this.#setup.hooks.isStale?.(next.instance) === true) {
+      // The configuration changed since the standby started: this restart starts anew.
+      log(
+        '[%s] the standby runs an older configuration: a new instance starts',
+        this.#setup.hooks.name,
+      );
+      this.#retire(next.instance);
+      return undefined;
+    }
     const old = this.#current;
     this.#current = next.instance;
     this.#plan = next.plan;
