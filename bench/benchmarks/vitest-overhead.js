@@ -11,17 +11,25 @@ import { fileURLToPath } from 'node:url';
 import { componentStatus } from '@rebind/test-support';
 import { findNginx } from '@rebind/nginx';
 import { loopbackPort, rawNginxConfig, rawNginxCycle } from '../lib/raw-nginx.js';
+import { childrenCpuMs, watchPeakMemory } from '../lib/run-usage.js';
 import { median, printTable, sample } from '../lib/stats.js';
+import { standbyRows } from '../lib/standby-rows.js';
 
 const project = fileURLToPath(new URL('../projects/vitest-overhead/', import.meta.url));
 const vitest = fileURLToPath(new URL('../../node_modules/vitest/vitest.mjs', import.meta.url));
 
-function runSuite(mode, tests) {
+/**
+ * Runs the suite; resolves the intervals between test starts, with `stale` (answers from
+ * the previous test's instance), `cpuMs` and `peakMb` (the run's CPU time and peak memory).
+ */
+export function runSuite(mode, tests, extraEnv = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'rebind-bench-vitest-'));
   const record = join(dir, 'starts.txt');
+  const cpu0 = childrenCpuMs();
   return new Promise((resolve, reject) => {
     const env = {
       ...process.env,
+      ...extraEnv,
       REBIND_BENCH_MODE: mode,
       REBIND_BENCH_TESTS: String(tests),
       REBIND_BENCH_RECORD: record,
@@ -32,10 +40,12 @@ function runSuite(mode, tests) {
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    const peak = watchPeakMemory(child.pid);
     let output = '';
     child.stdout.on('data', (d) => (output += d));
     child.stderr.on('data', (d) => (output += d));
     child.on('exit', (code) => {
+      const peakMb = peak();
       try {
         if (code !== 0) throw new Error(`vitest (${mode}) exited ${code}:\n${output}`);
         const rows = readFileSync(record, 'utf8')
@@ -46,6 +56,10 @@ function runSuite(mode, tests) {
         const intervals = starts.slice(1).map((t, i) => t - starts[i]);
         // the same nginx worker answered two consecutive tests: no fresh instance
         intervals.stale = rows.slice(1).filter(([, pid], i) => pid === rows[i][1]).length;
+        // the Node server's request count when the test's request arrived (1: pristine)
+        intervals.hits = rows.map((r) => Number(r[2] ?? 1));
+        intervals.cpuMs = childrenCpuMs() - cpu0;
+        intervals.peakMb = peakMb;
         resolve(intervals);
       } catch (error) {
         reject(error);
@@ -105,5 +119,5 @@ export default async function vitestOverhead({ smoke, print }) {
   print(
     `goal: rebind overhead <= 2x the floor: ${ratio !== undefined && ratio <= 2 ? 'met' : 'NOT met'} (${ratio?.toFixed(2)}x)`,
   );
-  return rows;
+  return [...rows, ...(await standbyRows({ smoke, print, runSuite }))];
 }
