@@ -220,6 +220,8 @@ describe('startRestartable with a standby', () => {
     expect(events).toEqual(['start 1 fresh-port', 'start 2 fresh-port']);
     const first = r.plan.port;
     const swapped = await r.restart();
+    // Resolved before the background work begins: nothing stopped or started yet.
+    expect(events).toHaveLength(2);
     expect(swapped.id).toBe(2);
     expect(r.instance.id).toBe(2);
     expect(r.plan.port).toBe(swapped.plan.port);
