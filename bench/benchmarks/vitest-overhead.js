@@ -13,7 +13,9 @@ import { fileURLToPath } from 'node:url';
 import { componentStatus } from '@rebind/test-support';
 import { findNginx } from '@rebind/nginx';
 import { loopbackPort, rawNginxConfig, rawNginxCycle } from '../lib/raw-nginx.js';
+import { childrenCpuMs, watchPeakMemory } from '../lib/run-usage.js';
 import { median, printTable, sample } from '../lib/stats.js';
+import { standbyRows } from '../lib/standby-rows.js';
 
 const project = fileURLToPath(new URL('../projects/vitest-overhead/', import.meta.url));
 const vitest = fileURLToPath(new URL('../../node_modules/vitest/vitest.mjs', import.meta.url));
@@ -26,12 +28,18 @@ const runners = {
   jest: { cwd: jestProject, args: [jest, '--ci', '--no-cache', '--runInBand', '--silent'] },
 };
 
-function runSuite(mode, tests, runner = 'vitest') {
+/**
+ * Runs the suite; resolves the intervals between test starts, with `stale` (answers from
+ * the previous test's instance), `cpuMs` and `peakMb` (the run's CPU time and peak memory).
+ */
+export function runSuite(mode, tests, runner = 'vitest', extraEnv = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'rebind-bench-vitest-'));
   const record = join(dir, 'starts.txt');
+  const cpu0 = childrenCpuMs();
   return new Promise((resolve, reject) => {
     const env = {
       ...process.env,
+      ...extraEnv,
       REBIND_BENCH_MODE: mode,
       REBIND_BENCH_TESTS: String(tests),
       REBIND_BENCH_RECORD: record,
@@ -42,10 +50,12 @@ function runSuite(mode, tests, runner = 'vitest') {
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    const peak = watchPeakMemory(child.pid);
     let output = '';
     child.stdout.on('data', (d) => (output += d));
     child.stderr.on('data', (d) => (output += d));
     child.on('exit', (code) => {
+      const peakMb = peak();
       try {
         if (code !== 0) throw new Error(`${runner} (${mode}) exited ${code}:\n${output}`);
         const rows = readFileSync(record, 'utf8')
@@ -56,6 +66,10 @@ function runSuite(mode, tests, runner = 'vitest') {
         const intervals = starts.slice(1).map((t, i) => t - starts[i]);
         // the same nginx worker answered two consecutive tests: no fresh instance
         intervals.stale = rows.slice(1).filter(([, pid], i) => pid === rows[i][1]).length;
+        // the Node server's request count when the test's request arrived (1: pristine)
+        intervals.hits = rows.map((r) => Number(r[2] ?? 1));
+        intervals.cpuMs = childrenCpuMs() - cpu0;
+        intervals.peakMb = peakMb;
         resolve(intervals);
       } catch (error) {
         reject(error);
@@ -133,7 +147,8 @@ export default async function vitestOverhead({ smoke, print }) {
   };
   goal('rebind per-test', 2);
   goal('rebind per-test config (fixtures)', 1.2);
-  return rows;
+  const vitestSuite = (mode, n, env) => runSuite(mode, n, 'vitest', env);
+  return [...rows, ...(await standbyRows({ smoke, print, runSuite: vitestSuite }))];
 }
 
 /** The raw nginx cycle, sampled in 8 slices (`around` a run, then `finish`). */

@@ -7,10 +7,19 @@ import { test } from '@rebind/vitest/test';
 import { inject, it } from 'vitest';
 
 const count = Number(process.env.REBIND_BENCH_TESTS ?? 10);
+// The test's own work (REBIND_BENCH_WORK_MS): time a standby has to get ready.
+const work = Number(process.env.REBIND_BENCH_WORK_MS ?? 0);
 const url = () =>
-  process.env.REBIND_BENCH_MODE === 'rebind'
+  process.env.REBIND_BENCH_MODE === 'rebind' || process.env.REBIND_BENCH_MODE === 'standby'
     ? endpoint('web').url
     : `http://127.0.0.1:${inject('benchNginx').port}/`;
+// nginx answers its worker's pid, a container its hostname, the Node server JSON with
+// its token and how many requests it received (`hits`: 1 = pristine).
+const identity = (body) => {
+  if (!body.startsWith('{')) return body;
+  const { token, hits } = JSON.parse(body);
+  return `${token} ${hits}`;
+};
 
 const record = (started, body) =>
   appendFileSync(process.env.REBIND_BENCH_RECORD, `${started} ${body}\n`);
@@ -33,6 +42,7 @@ for (let i = 0; i < count && process.env.REBIND_BENCH_MODE !== 'fixtures'; i++) 
     const response = await fetch(url(), { headers: { connection: 'close' } });
     const body = (await response.text()).trim();
     if (response.status !== 200) throw new Error(`status ${response.status}`);
-    record(started, body);
+    record(started, identity(body));
+    if (work > 0) await new Promise((resolve) => setTimeout(resolve, work));
   });
 }

@@ -7,6 +7,7 @@ import { requireComponent } from '@rebind/test-support';
 import {
   containersOf,
   leftoversAfter,
+  nginxUnder,
   rebindLeftovers,
   startRunner,
   type RunOptions,
@@ -161,4 +162,33 @@ describe.runIf(requireComponent('nginx'))('exit paths with per-test nginx config
     expect((await run.exited).code).not.toBe(0);
     await expectNothingLeft(run);
   });
+});
+
+describe.runIf(real)('exit paths with standby instances (nginx, a command, a container)', () => {
+  const env = { REBIND_SERVICES_REAL: 'nginx,docker', REBIND_STANDBY: '1' };
+
+  it('vitest4: a normal end', async () => {
+    const run = start('vitest4', { env });
+    expect((await run.exited).code, run.output()).toBe(0);
+    expect(new Set(run.records().map((s) => s.services.box?.token)).size).toBe(6);
+    await expectNothingLeft(run, true);
+  });
+
+  for (const [runner, signal] of [
+    ['vitest4', 'SIGKILL'],
+    ['jest30', 'SIGTERM'],
+  ] as const)
+    it(`${runner}: ${signal} to the runner mid-test, the standbys running`, async () => {
+      const run = start(runner, { env: { ...env, REBIND_HANG: '1' } });
+      await run.recorded(1);
+      // Each per-test service of the hanging worker runs beside its standby.
+      for (let i = 0; i < 400 && nginxUnder(run.dir).length < 2; i++)
+        await new Promise((r) => setTimeout(r, 50));
+      expect(nginxUnder(run.dir).length).toBeGreaterThanOrEqual(2);
+      for (let i = 0; i < 400 && containersOf(run.tag).length < 3; i++)
+        await new Promise((r) => setTimeout(r, 50));
+      expect(containersOf(run.tag).length).toBeGreaterThanOrEqual(3); // store, box, its standby
+      run.child.kill(signal);
+      await expectNothingLeft(run, true);
+    });
 });

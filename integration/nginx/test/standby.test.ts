@@ -1,7 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { processTree } from '@rebind/core';
+import { allocatePort, processTree } from '@rebind/core';
 import { startNginx } from '@rebind/nginx';
 import { nginxMastersUnder, requireComponent } from '@rebind/test-support';
 
@@ -43,9 +44,68 @@ describe.runIf(requireComponent('nginx'))("'fresh-port' with a standby", () => {
     }
   });
 
-  it("is refused with 'wait' or a fixed port, naming the combination and the fix", async () => {
-    await expect(startNginx({ snippet: 'return 200;', standby: true })).rejects.toThrow(
-      "The `standby` option needs `restartStrategy: 'fresh-port'`, got `restartStrategy: 'wait'`: the standby waits on another port while the current instance serves, and 'wait' keeps one port. Use `restartStrategy: 'fresh-port'`, or drop `standby`.",
-    );
+  it('after a config edit, the restart starts nginx on the new config (the standby ran the old one)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rebind-standby-config-'));
+    const config = join(dir, 'nginx.conf');
+    const write = (body: string) =>
+      writeFileSync(config, `events {} http { server { listen 80; return 200 "${body}"; } }`);
+    write('one');
+    const web = await startNginx({ config, restartStrategy: 'fresh-port', standby: true });
+    try {
+      await web.restart(); // swaps in the standby
+      expect(await (await fetch(web.url)).text()).toBe('one');
+      write('two');
+      await web.restart(); // the standby runs 'one': a new nginx starts on 'two'
+      expect(await (await fetch(web.url)).text()).toBe('two');
+      await web.restart(); // the rebuilt standby runs 'two'
+      expect(await (await fetch(web.url)).text()).toBe('two');
+    } finally {
+      await web.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+    expect(nginxMastersUnder(web.prefix)).toEqual([]);
+  });
+
+  it('gives each instance its own error log and pid file', async () => {
+    // A request for a missing file writes an [error] line to the answering instance's log.
+    const snippet = 'server { listen 80; root /nonexistent; }';
+    const web = await startNginx({ snippet, restartStrategy: 'fresh-port', standby: true });
+    try {
+      for (let i = 0; i < 3; i++) {
+        expect((await fetch(new URL(`missing-${i}`, web.url))).status).toBe(404);
+        const errorLog = await web.errorLog();
+        expect(errorLog).toContain(`missing-${i}`);
+        expect(errorLog).not.toContain(`missing-${i - 1}`);
+        const pidFiles = readdirSync(join(web.prefix, 'logs')).filter((f) => f.endsWith('.pid'));
+        const pids = pidFiles.map((f) => Number(readFileSync(join(web.prefix, 'logs', f), 'utf8')));
+        expect(pids).toContain(web.pid);
+        await web.restart();
+      }
+      // The shared error.log stays empty: no instance wrote there.
+      expect(readFileSync(join(web.prefix, 'logs', 'error.log'), 'utf8')).toBe('');
+    } finally {
+      await web.stop();
+    }
+  });
+
+  it("is refused with 'wait', 'reuseport', 'inherit', 'reload' or a fixed port, naming the combination and the fix", async () => {
+    for (const strategy of ['wait', 'reuseport', 'inherit', 'reload'] as const) {
+      await expect(
+        startNginx({ snippet: 'return 200;', restartStrategy: strategy, standby: true }),
+      ).rejects.toThrow(
+        `The \`standby\` option needs \`restartStrategy: 'fresh-port'\`, got \`restartStrategy: '${strategy}'\`: the standby waits on another port while the current instance serves, and '${strategy}' keeps one port. Use \`restartStrategy: 'fresh-port'\`, or drop \`standby\`.`,
+      );
+    }
+    const lease = await allocatePort();
+    const port = lease.port;
+    try {
+      await expect(
+        startNginx({ snippet: 'return 200;', port, restartStrategy: 'fresh-port', standby: true }),
+      ).rejects.toThrow(
+        `The \`standby\` option cannot be used with a fixed port (\`${port}\`): the standby and the current instance would both need it. Use \`port: 'auto'\` with \`restartStrategy: 'fresh-port'\`, or drop \`standby\`.`,
+      );
+    } finally {
+      await lease.release();
+    }
   });
 });

@@ -29,6 +29,27 @@ if (real.includes('docker'))
     },
     pristine: 'shared',
   };
+// REBIND_STANDBY=1: the per-test services keep a standby (the command without readyPath:
+// its readiness is the port in LISTEN, so no request reaches a standby before the swap),
+// and with docker a per-test container with a standby (`box`, serving its hostname).
+if (process.env.REBIND_STANDBY === '1') {
+  services.web = { command: { command: process.execPath, args: [server] }, standby: true };
+  if (services.edge !== undefined)
+    services.edge = {
+      nginx: { ...services.edge.nginx, restartStrategy: 'fresh-port' },
+      standby: true,
+    };
+  if (real.includes('docker'))
+    services.box = {
+      container: {
+        image: 'rebind/busybox:test',
+        command: ['sh', '-c', 'cat /etc/hostname > /www/index.html && exec httpd -f -p 80 -h /www'],
+        ports: [80],
+        labels: { 'rebind.test-run': process.env.REBIND_TEST_RUN ?? 'none' },
+      },
+      standby: true,
+    };
+}
 // REBIND_SERVICES_TYPO=nginx adds an nginx declaration with a misspelt startNginx option;
 // =declaration, a declaration with a misspelt key of its own. Neither may start anything.
 if (process.env.REBIND_SERVICES_TYPO === 'nginx')

@@ -34,7 +34,7 @@ export interface Seen {
   readonly slot: number;
   readonly services: Record<
     string,
-    { port: number; token: string; pid: number; endpointPid?: number }
+    { port: number; token: string; pid: number; hits?: number; endpointPid?: number }
   >;
 }
 
@@ -88,6 +88,8 @@ function command(
 export interface RunningRunner {
   readonly child: ChildProcess;
   readonly tag: string;
+  /** The run's TMPDIR (nginx prefixes are made in it). */
+  readonly dir: string;
   output(): string;
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   records(): Seen[];
@@ -151,6 +153,7 @@ export function startRunner(runner: Runner, options: RunOptions = {}): RunningRu
   return {
     child,
     tag,
+    dir,
     output: () => output,
     exited,
     records,
@@ -241,6 +244,13 @@ export function rebindLeftovers(tag: string, seen: Seen[] = []): { pid: number; 
   return found;
 }
 
+/** nginx masters whose prefix is under `dir`. */
+export function nginxUnder(dir: string): { pid: number; args: string }[] {
+  return listProcesses()
+    .filter((row) => row.args.startsWith('nginx: master') && row.args.includes(` -p ${dir}/`))
+    .map((row) => ({ pid: row.pid, args: row.args }));
+}
+
 /** Containers labelled with this run's tag (`docker ps -a`), when Docker is used. */
 export function containersOf(tag: string): string[] {
   const out = execFileSync('docker', ['ps', '-aq', '--filter', `label=rebind.test-run=${tag}`], {
@@ -257,6 +267,9 @@ export async function leftoversAfter(
   const deadline = Date.now() + within;
   for (;;) {
     const left = rebindLeftovers(run.tag, run.records());
+    // nginx masters no test recorded (a standby) overwrite their environ: found by their
+    // prefix, made in the run's TMPDIR.
+    for (const p of nginxUnder(run.dir)) if (!left.some((l) => l.pid === p.pid)) left.push(p);
     if (left.length === 0 || Date.now() > deadline) return left;
     await new Promise((r) => setTimeout(r, 50));
   }

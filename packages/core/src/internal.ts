@@ -10,7 +10,7 @@ export {
   validateSignal,
   validateTimeout,
 } from './validate.js';
-export { isLoopback, validateStrategy } from './restart/restart.js';
+export { checkStandby, isLoopback, validateStrategy } from './restart/restart.js';
 export { listeningInodes, pidsHoldingSockets } from './proc/process-tree.js';
 export { parseProcNetTcp, readListeners } from './proc/proc-net.js';
 export { writeFailure } from './write-failure.js';

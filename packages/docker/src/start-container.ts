@@ -74,6 +74,13 @@ export interface StartContainerOptions {
   readonly createOptions?: Partial<Docker.ContainerCreateOptions>;
   /** Start (and each restart) deadline, in milliseconds. @default 30000 */
   readonly timeout?: number;
+  /**
+   * Keep the next container created, started and proven ready (on its own host ports:
+   * every port `'auto'` or engine-chosen, no fixed `name`): `restart()` swaps it in and
+   * removes the old one in the background. One more container runs while the handle lives.
+   * @default false
+   */
+  readonly standby?: boolean;
   readonly signal?: AbortSignal;
 }
 
@@ -145,23 +152,30 @@ function publishAddresses(
   return { hostIp, host };
 }
 
-export async function startContainer(options: StartContainerOptions): Promise<StartedContainer> {
+/** The checks beyond the schema's (kept for callers that bypass the types). */
+function checkStartOptions(options: StartContainerOptions): void {
   validateContainerOptions(options);
   if (typeof options !== 'object' || options === null)
     throw invalidOption('options', 'an object', options);
   if (typeof options.image !== 'string' || options.image === '')
     throw invalidOption('image', 'a non-empty string', options.image);
-  const ports = normalisePorts(options.ports);
   const policy = options.onPortConflict ?? 'fail';
   if (!['fail', 'remap', 'wait'].includes(policy))
     throw invalidOption('onPortConflict', "'fail', 'remap' or 'wait'", policy);
-  const timeout = validateTimeout(options.timeout ?? 30_000);
-  const signal = validateSignal(options.signal);
   if (options.hostIp !== undefined && isIP(options.hostIp) === 0)
     throw invalidOption('hostIp', 'an IP address', options.hostIp);
   if (options.name !== undefined && !/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(options.name)) {
     throw invalidOption('name', 'a container name ([a-zA-Z0-9][a-zA-Z0-9_.-]*)', options.name);
   }
+}
+
+export async function startContainer(options: StartContainerOptions): Promise<StartedContainer> {
+  checkStartOptions(options);
+  const ports = normalisePorts(options.ports);
+  const standby = options.standby === true;
+  const policy = options.onPortConflict ?? 'fail';
+  const timeout = validateTimeout(options.timeout ?? 30_000);
+  const signal = validateSignal(options.signal);
 
   const connection: DockerConnection = await connectDocker({ dockerHost: options.dockerHost });
   const engineIsLocal = !connection.remote;
@@ -233,6 +247,7 @@ export async function startContainer(options: StartContainerOptions): Promise<St
         return request === 'auto' && connection.remote ? 'random' : request;
       }),
       strategy: options.name === undefined ? 'fresh-port' : 'wait',
+      standby,
     },
   );
   return new StartedContainerHandle(restartable, host, connection, remappedPorts);

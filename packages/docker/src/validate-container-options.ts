@@ -2,8 +2,10 @@
 // every `container` declaration, with the declaration's path): unknown keys are refused
 // with the closest known key, each value in execa's wording.
 import { isIP } from 'node:net';
+import { RebindError } from '@rebind/core';
 import {
   abortSignal,
+  boolean,
   arrayOf,
   check,
   invalidOption,
@@ -74,6 +76,7 @@ const schema: Schema = {
   dockerHost: nonEmptyString('an engine address such as `unix:///var/run/docker.sock`'),
   createOptions: objectOfAny(),
   timeout,
+  standby: boolean,
   signal: abortSignal,
 };
 
@@ -89,4 +92,28 @@ function objectOfAny() {
  */
 export function validateContainerOptions(options: unknown, path = ''): void {
   validateOptions(options, schema, { path, owner: 'startContainer' });
+  if ((options as { standby?: boolean }).standby === true)
+    checkContainerStandby(options as Parameters<typeof checkContainerStandby>[0]);
+}
+
+/** A standby runs beside the current container: no fixed name, no fixed host port. */
+function checkContainerStandby(options: {
+  readonly name?: string;
+  readonly ports?: readonly (number | { container: number; host?: unknown })[];
+}): void {
+  const fixed = (options.ports ?? [])
+    .flatMap((p) => (typeof p === 'number' ? [] : [[p.container, p.host] as const]))
+    .find(([, host]) => typeof host === 'number');
+  const combination =
+    options.name !== undefined
+      ? `a fixed \`name\` (\`${options.name}\`): two containers cannot share a name`
+      : fixed !== undefined
+        ? `a fixed host port (\`{ container: ${fixed[0]}, host: ${String(fixed[1])} }\`): the standby and the current container would both need it`
+        : undefined;
+  if (combination === undefined) return;
+  throw new RebindError(
+    'REBIND_INVALID_OPTION',
+    `The \`standby\` option of startContainer cannot be used with ${combination}. Drop \`name\` and publish every port with \`host: 'auto'\` or \`'random'\` (the default), or drop \`standby\`.`,
+    { details: { option: 'standby', name: options.name, port: fixed?.[1] } },
+  );
 }

@@ -1,7 +1,7 @@
 // One nginx instance after another for one handle: re-reads your config, renders it for
 // a restart plan, starts the master (proving the new instance answers) or reloads it.
 import { randomBytes } from 'node:crypto';
-import { chmodSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, closeSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   createLogger,
@@ -29,19 +29,29 @@ const log = createLogger('nginx');
 export type LauncherOptions = NginxConfigOptions & {
   readonly readyTimeout?: number;
   readonly stopTimeout?: number;
+  readonly standby?: boolean;
 };
+
+/** One instance's pid file and error log. */
+interface InstanceFiles {
+  readonly pidPath: string;
+  readonly errorLogPath: string;
+}
 
 export class NginxLauncher {
   #source: NginxSource;
   #fresh = true;
   /** What the next start renders: a restart with new configuration pieces replaces it. */
   #spec: NginxConfigOptions;
+  #started = 0;
   readonly extras: ExtraPort[] = [];
   /** Your config's listen ports; the first is the main port's (the handle reads it). */
   readonly originalPorts: number[];
   /** The current instance's rendered config; each start writes the other of two names. */
   conf: string;
   readonly errorLogPath: string;
+  /** The error log of the instance started last. */
+  lastErrorLog: string;
 
   constructor(
     readonly options: LauncherOptions,
@@ -56,6 +66,7 @@ export class NginxLauncher {
     // The first start writes conf/nginx.conf.
     this.conf = join(prefix, 'conf', 'nginx.next.conf');
     this.errorLogPath = join(prefix, 'logs', 'error.log');
+    this.lastErrorLog = this.errorLogPath;
   }
 
   /** Leases a port for every listen of your config beyond the first. */
@@ -89,7 +100,30 @@ export class NginxLauncher {
     }
   }
 
-  render(plan: RestartPlan, target: ReadyTarget) {
+  /**
+   * With a standby two masters run at once: each gets its own pid file and error log
+   * (`logs/nginx-<n>.pid`, `logs/error-<n>.log`, created 0600 like the shared ones), so
+   * that one's log never shows the other's lines. Without, every instance uses
+   * `logs/nginx.pid` and `logs/error.log`.
+   */
+  #instanceFiles(): InstanceFiles {
+    if (this.options.standby !== true)
+      return { pidPath: join(this.prefix, 'logs', 'nginx.pid'), errorLogPath: this.errorLogPath };
+    const n = ++this.#started;
+    const files = {
+      pidPath: join(this.prefix, 'logs', `nginx-${n}.pid`),
+      errorLogPath: join(this.prefix, 'logs', `error-${n}.log`),
+    };
+    this.lastErrorLog = files.errorLogPath;
+    try {
+      closeSync(openSync(files.errorLogPath, 'a', 0o600));
+    } catch (error) {
+      throw writeFailure(error, files.errorLogPath, "nginx's error log");
+    }
+    return files;
+  }
+
+  render(plan: RestartPlan, target: ReadyTarget, files?: InstanceFiles) {
     const portMap = new Map<number, number>();
     for (const e of this.extras) portMap.set(e.original, e.port);
     portMap.set(this.originalPorts[0] ?? 80, plan.port);
@@ -105,13 +139,15 @@ export class NginxLauncher {
       addUser: this.defaults.addUser,
       tempPaths: this.defaults.tempPaths,
       compiledPrefix: this.defaults.compiledPrefix,
+      ...files,
     });
   }
 
   async start(plan: RestartPlan, signal?: AbortSignal): Promise<NginxInstance> {
     await this.reread();
     const target = readyTarget(this.prefix, randomBytes(8).toString('hex'), this.host, plan.port);
-    const { text, lines } = this.render(plan, target);
+    const files = this.#instanceFiles();
+    const { text, lines } = this.render(plan, target, files);
     // A new file per start (a rewrite in place costs a data flush on ext4); the previous
     // instance's copy is removed once this one is ready. Sync on purpose: a thread-pool
     // round trip costs milliseconds on a loaded machine.
@@ -127,7 +163,7 @@ export class NginxLauncher {
     } catch (error) {
       throw writeFailure(error, conf, "nginx's rendered config");
     }
-    const logStart = fileSize(this.errorLogPath);
+    const logStart = fileSize(files.errorLogPath);
     const watch = watchBindFailure();
     let proc: StartedProcess;
     try {
@@ -135,7 +171,7 @@ export class NginxLauncher {
         command: this.binary.path,
         args: [
           ...['-p', `${this.prefix}/`, '-c', conf],
-          ...(this.binary.supportsErrorLogFlag ? ['-e', this.errorLogPath] : []),
+          ...(this.binary.supportsErrorLogFlag ? ['-e', files.errorLogPath] : []),
         ],
         env: { NGINX: plan.socket ? `3;` : undefined },
         extraFds: plan.socket ? [plan.socket.fd] : [],
@@ -163,7 +199,7 @@ export class NginxLauncher {
         // before it exits) has the same [emerg] line.
         throw (
           configError(watch.output, conf, lines) ??
-          configError(logSince(this.errorLogPath, logStart), conf, lines) ??
+          configError(logSince(files.errorLogPath, logStart), conf, lines) ??
           error
         );
       throw error;
@@ -179,7 +215,21 @@ export class NginxLauncher {
       port: plan.port,
       lines,
       logStart,
+      errorLogPath: files.errorLogPath,
+      sourceKey: this.options.standby === true ? sourceKey(this.#source) : '',
     };
+  }
+
+  /**
+   * Whether your config (and its includes) changed since `instance` read it: then a
+   * standby is not swapped in, and the restart starts nginx on the new config.
+   */
+  isStale(instance: NginxInstance): boolean {
+    try {
+      return sourceKey(loadSource(this.#spec)) !== instance.sourceKey;
+    } catch {
+      return true; // unreadable now: a plain restart reports it
+    }
   }
 
   reload(instance: NginxInstance, plan: RestartPlan, signal?: AbortSignal): Promise<NginxInstance> {
@@ -188,7 +238,7 @@ export class NginxLauncher {
       render: (target) => this.render(plan, target),
       target: (token) => readyTarget(this.prefix, token, this.host, plan.port),
       conf: this.conf,
-      errorLogPath: this.errorLogPath,
+      errorLogPath: instance.errorLogPath,
       timeout: this.options.readyTimeout ?? 10_000,
       signal,
     });
@@ -210,6 +260,9 @@ function fileSize(path: string): number {
     return 0;
   }
 }
+
+/** What a config parsed to: equal keys, equal configs. */
+const sourceKey = (source: NginxSource): string => JSON.stringify(source.directives);
 
 /** nginx's output as it arrives, and its first bind failure line (which fails the start at once). */
 function watchBindFailure() {

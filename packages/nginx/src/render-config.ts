@@ -31,6 +31,9 @@ export interface RenderOptions {
   readonly tempPaths: readonly string[];
   /** nginx's compiled prefix, to resolve relative `load_module` paths. */
   readonly compiledPrefix: string;
+  /** This instance's pid file and error log (per instance with a standby). @default logs/nginx.pid, logs/error.log */
+  readonly pidPath?: string;
+  readonly errorLogPath?: string;
 }
 
 export const READY_HOST = 'rebind-ready.invalid';
@@ -110,9 +113,10 @@ class ConfigRenderer {
     // `load_module` must precede every block (the `events {}` rebind may add among them).
     for (const d of directives) if (d.name === 'load_module') this.#renderOne(d, 0, 'main');
     this.#emit(0, 'daemon off;');
-    this.#emit(0, `pid ${JSON.stringify(join(options.prefix, 'logs', 'nginx.pid'))};`);
-    if (!main.has('error_log'))
-      this.#emit(0, `error_log ${JSON.stringify(join(options.prefix, 'logs', 'error.log'))};`);
+    const pid = options.pidPath ?? join(options.prefix, 'logs', 'nginx.pid');
+    const errorLog = options.errorLogPath ?? join(options.prefix, 'logs', 'error.log');
+    this.#emit(0, `pid ${JSON.stringify(pid)};`);
+    if (!main.has('error_log')) this.#emit(0, `error_log ${JSON.stringify(errorLog)};`);
     if (options.addUser !== undefined && !main.has('user'))
       this.#emit(0, `user ${options.addUser};`);
     if (!main.has('events')) this.#emit(0, 'events {}');

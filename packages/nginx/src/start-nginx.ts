@@ -81,6 +81,7 @@ export async function startNginx(options: StartNginxOptions): Promise<StartedNgi
               : undefined,
           ),
         reload: (instance, plan, signal) => nginx.reload(instance, plan, signal),
+        isStale: (instance) => nginx.isStale(instance),
       },
       {
         host,
@@ -98,6 +99,7 @@ export async function startNginx(options: StartNginxOptions): Promise<StartedNgi
     unguardPrefix();
     throw error;
   }
+  const started = launcher;
   return new StartedNginxHandle(restartable, {
     binary,
     host,
@@ -107,5 +109,6 @@ export async function startNginx(options: StartNginxOptions): Promise<StartedNgi
     keep: options.keepPrefix === true,
     unguardPrefix,
     reconfigure: (next) => launcher.reconfigure(next),
+    lastErrorLog: () => started.lastErrorLog,
   });
 }

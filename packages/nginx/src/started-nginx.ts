@@ -1,7 +1,6 @@
 // The handle startNginx returns: core's one handle shape over the restartable nginx, plus
 // what is nginx's own (prefix, binary, errorLog(), output()).
 import { readFile, rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { RestartOptions, Restartable, ServiceHandle, StartedProcess } from '@rebind/core';
 import { RestartableHandle } from '@rebind/core/internal';
 import type { ExtraPort } from './extra-port.js';
@@ -42,7 +41,10 @@ export interface StartedNginx extends ServiceHandle {
   restart(options?: RestartNginxOptions): Promise<void>;
   /** Stops nginx (SIGQUIT, SIGKILL after `stopTimeout`), removes the prefix. Idempotent. */
   stop(): Promise<void>;
-  /** The current instance's lines of the error log (those written since it started). */
+  /**
+   * The current instance's lines of the error log: those written since it started (with a
+   * standby, each instance has a log of its own).
+   */
   errorLog(): Promise<string>;
   /** nginx's stdout and stderr. */
   output(): string;
@@ -56,6 +58,10 @@ export interface NginxInstance {
   readonly lines: LineMap;
   /** The error log's size when this instance started: its own lines follow. */
   readonly logStart: number;
+  /** Its error log (its own with a standby, else the prefix's logs/error.log). */
+  readonly errorLogPath: string;
+  /** The config it was started from, with a standby (see NginxLauncher#isStale). */
+  readonly sourceKey: string;
 }
 
 export interface NginxHandleInfo {
@@ -68,6 +74,8 @@ export interface NginxHandleInfo {
   readonly unguardPrefix: () => void;
   /** Replaces what the next start renders. */
   readonly reconfigure: (next: NginxConfigOptions) => void;
+  /** The error log of the instance started last (errorLog() once none is current). */
+  readonly lastErrorLog: () => string;
 }
 
 /** The handle {@link startNginx} returns: a view over the restartable's current instance. */
@@ -127,10 +135,10 @@ export class StartedNginxHandle extends RestartableHandle<NginxInstance> impleme
   }
   /** The current instance's lines of the error log (those written since it started). */
   async errorLog(): Promise<string> {
-    const start = this.restartable.current?.logStart ?? 0;
-    const all = await readFile(join(this.info.prefix, 'logs', 'error.log')).catch(() =>
+    const current = this.restartable.current;
+    const all = await readFile(current?.errorLogPath ?? this.info.lastErrorLog()).catch(() =>
       Buffer.alloc(0),
     );
-    return all.subarray(start).toString('utf8');
+    return all.subarray(current?.logStart ?? 0).toString('utf8');
   }
 }

@@ -1,11 +1,12 @@
 // startNginx's options, checked once at the public boundary (and by the runner for every
 // `nginx` declaration, with the declaration's path): unknown keys are refused with the
 // closest known key, each value in execa's wording.
-import { restartStrategies } from '@rebind/core';
+import { restartStrategies, type RestartStrategy } from '@rebind/core';
 import {
   abortSignal,
   boolean,
   check,
+  checkStandby,
   isPort,
   nonEmptyString,
   timeout,
@@ -31,9 +32,14 @@ const schema: Schema = {
   stopTimeout: timeout,
   keepPrefix: boolean,
   signal: abortSignal,
-  // `standby` lands with main's standby restarts ('fresh-port').
   standby: boolean,
 };
+
+interface StandbyFields {
+  readonly standby?: boolean;
+  readonly restartStrategy?: RestartStrategy;
+  readonly port?: number | 'auto';
+}
 
 /**
  * Throws `REBIND_INVALID_OPTION` unless `options` are valid options of `startNginx`:
@@ -43,4 +49,12 @@ const schema: Schema = {
 export function validateNginxOptions(options: unknown, path = ''): void {
   validateOptions(options, schema, { path, owner: 'startNginx' });
   requireOneSource(options, path);
+  const { standby, restartStrategy, port } = options as StandbyFields;
+  // Before anything starts (the runner checks declarations with this): a standby needs
+  // 'fresh-port' and a port that moves.
+  if (standby === true)
+    checkStandby(
+      restartStrategy ?? 'wait',
+      port === undefined || port === 'auto' ? ['auto'] : [{ first: port }],
+    );
 }

@@ -7,7 +7,14 @@ const command = { command: 'node', args: ['server.js'] };
 describe('resolveServices', () => {
   it('applies the defaults: per-test, restart on rerun', () => {
     expect(resolveServices({ services: { web: { command } } })).toEqual([
-      { name: 'web', kind: 'command', options: command, pristine: 'per-test', rerun: 'restart' },
+      {
+        name: 'web',
+        kind: 'command',
+        options: command,
+        pristine: 'per-test',
+        rerun: 'restart',
+        standby: false,
+      },
     ]);
   });
 
@@ -45,6 +52,10 @@ describe('resolveServices', () => {
     [
       { services: { web: { nginx: { config: () => 'x' } } } },
       "Expected the `services.web.nginx.config` option to be serialisable (no functions, symbols or bigints: Vitest's `provide` and Jest's config pass it to other processes), got a function.",
+    ],
+    [
+      { services: { web: { command, standby: 'yes' } } },
+      'Expected the `services.web.standby` option to be a boolean, got `yes` (string).',
     ],
     [
       { services: { 'a b': { command } } },
@@ -108,8 +119,70 @@ describe('validateServices', () => {
       },
       "Expected the `services.stack.compose.onPortConflict` option to be 'fail' or 'remap', got `wait` (string).",
     ],
+    [
+      { services: { web: { command, standby: true, pristine: 'shared' } } },
+      "The `services.web.standby` option cannot be used with `pristine: 'shared'`: a shared instance is never restarted between tests, so its standby would never be swapped in. Use `pristine: 'per-test'` (the default), or drop `standby`.",
+    ],
+    [
+      {
+        services: { web: { nginx: { snippet: 'return 200;', standby: true }, pristine: 'shared' } },
+      },
+      "The `services.web.standby` option cannot be used with `pristine: 'shared'`: a shared instance is never restarted between tests, so its standby would never be swapped in. Use `pristine: 'per-test'` (the default), or drop `standby`.",
+    ],
+    [
+      { services: { web: { nginx: { snippet: 'return 200;' }, standby: true } } },
+      "The `standby` option needs `restartStrategy: 'fresh-port'`, got `restartStrategy: 'wait'`: the standby waits on another port while the current instance serves, and 'wait' keeps one port. Use `restartStrategy: 'fresh-port'`, or drop `standby`.",
+    ],
+    [
+      {
+        services: {
+          web: {
+            nginx: { snippet: 'return 200;', restartStrategy: 'fresh-port', port: 8080 },
+            standby: true,
+          },
+        },
+      },
+      "The `standby` option cannot be used with a fixed port (`8080`): the standby and the current instance would both need it. Use `port: 'auto'` with `restartStrategy: 'fresh-port'`, or drop `standby`.",
+    ],
+    [
+      {
+        services: {
+          db: {
+            container: { image: 'redis', ports: [{ container: 6379, host: 6379 }] },
+            standby: true,
+          },
+        },
+      },
+      "The `standby` option of startContainer cannot be used with a fixed host port (`{ container: 6379, host: 6379 }`): the standby and the current container would both need it. Drop `name` and publish every port with `host: 'auto'` or `'random'` (the default), or drop `standby`.",
+    ],
+    [
+      {
+        services: {
+          stack: {
+            compose: { files: ['a.yml'], endpoint: { service: 'web', port: 80 } },
+            standby: true,
+          },
+        },
+      },
+      'The `services.stack.standby` option is not supported for compose projects yet: each project instance would need its own project name and remapped ports. Drop `standby` (a compose project restarts with a new `up`).',
+    ],
   ])('checks each declaration with its manager: %o', async (options, message) => {
     await expect(validateServices(options)).rejects.toThrow(message);
+  });
+
+  it('accepts a standby on nginx with fresh-port, a container on moving ports and a command', async () => {
+    const services = await validateServices({
+      services: {
+        web: { nginx: { snippet: 'return 200;', restartStrategy: 'fresh-port' }, standby: true },
+        db: { container: { image: 'redis', ports: [6379] }, standby: true },
+        api: { command, standby: true },
+      },
+    });
+    expect(services.map((s) => [s.name, s.standby])).toEqual([
+      ['web', true],
+      ['db', true],
+      ['api', true],
+    ]);
   });
 
   it('resolves valid declarations with their defaults', async () => {
@@ -117,7 +190,14 @@ describe('validateServices', () => {
     expect(
       await validateServices({ services: { stack: { compose, pristine: 'shared' } } }),
     ).toEqual([
-      { name: 'stack', kind: 'compose', options: compose, pristine: 'shared', rerun: 'restart' },
+      {
+        name: 'stack',
+        kind: 'compose',
+        options: compose,
+        pristine: 'shared',
+        rerun: 'restart',
+        standby: false,
+      },
     ]);
   });
 });

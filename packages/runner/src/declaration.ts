@@ -84,6 +84,12 @@ export interface ServiceDeclaration {
   readonly command?: CommandServiceOptions;
   /** @default 'per-test' */
   readonly pristine?: Pristine;
+  /**
+   * Keep the next instance started and proven ready beside the current one, so that the
+   * restart between tests is a swap (see standby.ts: needs a port that moves; not with
+   * `pristine: 'shared'`). One more server per worker. @default false
+   */
+  readonly standby?: boolean;
   /** What a watch-mode rerun does: restart every instance, or keep them. @default 'restart' */
   readonly rerun?: RerunPolicy;
 }
@@ -116,6 +122,7 @@ export type ResolvedService = {
     readonly options: ServiceOptionsByKind[K];
     readonly pristine: Pristine;
     readonly rerun: RerunPolicy;
+    readonly standby: boolean;
   };
 }[ServiceKind];
 
@@ -168,6 +175,7 @@ const declarationSchema: Schema = {
   command: declared,
   pristine: oneOf(pristinePolicies),
   rerun: oneOf(['keep', 'restart']),
+  standby: boolean,
 };
 
 function assertSerialisable(path: string, value: unknown): void {
@@ -236,6 +244,7 @@ export function resolveServices(options: unknown, owner = 'rebind()'): ResolvedS
       options: value,
       pristine: (declaration.pristine as Pristine | undefined) ?? 'per-test',
       rerun: (declaration.rerun as RerunPolicy | undefined) ?? 'restart',
+      standby: declaration.standby === true,
     } as ResolvedService);
   }
   return resolved;

@@ -5,8 +5,11 @@ import type { ServiceHandle } from '@rebind/core';
 import type { StartContainerOptions } from '@rebind/docker';
 import { startCommandService } from './command-service.js';
 import { loadDocker } from './load-manager.js';
-import { optionsOf, type ServiceKind } from './declaration.js';
+import type { ResolvedService, ServiceKind } from './declaration.js';
+import { managerOptions } from './standby.js';
 import type { InstanceStarter, StartContext } from './service-instance.js';
+
+type ServiceOf<K extends ServiceKind> = Extract<ResolvedService, { kind: K }>;
 
 const withLabels = (
   options: StartContainerOptions,
@@ -18,18 +21,18 @@ const starters: Record<ServiceKind, InstanceStarter> = {
 
   async nginx({ service }: StartContext): Promise<ServiceHandle> {
     const { startNginx } = await import('@rebind/nginx');
-    return startNginx(optionsOf(service, 'nginx'));
+    return startNginx(managerOptions(service as ServiceOf<'nginx'>));
   },
 
   async container({ service, labels }: StartContext): Promise<ServiceHandle> {
     const { startContainer } = await loadDocker(service);
-    return startContainer(withLabels(optionsOf(service, 'container'), labels));
+    return startContainer(withLabels(managerOptions(service as ServiceOf<'container'>), labels));
   },
 
   // `endpoint: { service, port }` names the published port tests reach.
   async compose({ service }: StartContext): Promise<ServiceHandle> {
     const { startCompose } = await loadDocker(service);
-    return startCompose(optionsOf(service, 'compose'));
+    return startCompose(managerOptions(service as ServiceOf<'compose'>));
   },
 };
 

@@ -8,6 +8,7 @@ import {
   type ServiceKind,
 } from './declaration.js';
 import { loadDocker } from './load-manager.js';
+import { checkServiceStandby, managerOptions } from './standby.js';
 
 type Validator = (options: unknown, path: string) => void;
 
@@ -37,8 +38,9 @@ export async function validateServices(
 ): Promise<ResolvedService[]> {
   const services = resolveServices(options, owner);
   for (const service of services) {
+    checkServiceStandby(service);
     const validate = await validators[service.kind](service);
-    validate?.(service.options, `services.${service.name}.${service.kind}`);
+    validate?.(managerOptions(service), `services.${service.name}.${service.kind}`);
   }
   return services;
 }

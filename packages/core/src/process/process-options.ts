@@ -21,6 +21,14 @@ export interface StartProcessOptions {
    * and as `PORT`. @default none: the handle's `port` is 0 and its `url` empty
    */
   readonly port?: number | 'auto';
+  /**
+   * Keep the next instance started and proven ready on its own allocated port (needs
+   * `port: 'auto'`): `restart()` swaps it in, the old instance stops in the background
+   * and the next standby starts. No request reaches a standby before the swap (a `tcp`
+   * readiness check only connects). One more process runs while the handle lives.
+   * @default false
+   */
+  readonly standby?: boolean;
   /** The address it listens on (`{host}`, `HOST`). @default '127.0.0.1' */
   readonly host?: string;
   /**

@@ -103,6 +103,7 @@ class StartedProcessHandle extends RestartableHandle<ProcessInstance> implements
   constructor(
     restartable: ConstructorParameters<typeof RestartableHandle<ProcessInstance>>[0],
     host: string,
+    // The current run, else (stopped, or a restart failed) the last one that was current.
     readonly last: () => ProcessRun,
     readonly stopWith: { options?: StopOptions },
   ) {
@@ -146,24 +147,35 @@ export async function startProcess(options: StartProcessOptions): Promise<Starte
   validateProcessOptions(options);
   const host = options.host ?? '127.0.0.1';
   const stopWith: { options?: StopOptions } = {};
+  const standby = options.standby === true;
+  // The run last current: a standby's start is not current until it is swapped in.
   let last: ProcessRun | undefined;
   const restartable = await startRestartable<ProcessInstance>(
     {
       name: `\`${commandText(options)}\``,
-      strategies: ['wait'],
+      strategies: standby ? ['fresh-port'] : ['wait'],
       start: async (plan, signal) => {
         const token = randomBytes(8).toString('hex');
         const run = await launch(planned(options, plan, token, signal));
-        last = run;
+        if (!standby) last = run;
         return { run, token };
       },
-      stop: (instance) => instance.run.stop(stopWith.options),
+      stop: (instance, reason) => {
+        if (reason === 'stop') last = instance.run;
+        return instance.run.stop(stopWith.options);
+      },
     },
     {
       host,
       ...(options.port === undefined ? { ports: [] } : { port: options.port }),
+      ...(standby ? { strategy: 'fresh-port' as const, standby } : {}),
       signal: options.signal,
     },
   );
-  return new StartedProcessHandle(restartable, host, () => last as ProcessRun, stopWith);
+  const current = () => {
+    const run = restartable.current?.run;
+    if (run !== undefined) last = run;
+    return last as ProcessRun;
+  };
+  return new StartedProcessHandle(restartable, host, current, stopWith);
 }

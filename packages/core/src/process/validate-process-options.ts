@@ -1,5 +1,6 @@
 // The schema of startProcess's options: unknown keys are refused with a suggestion,
 // each known one is checked in execa's wording.
+import { RebindError } from '../errors.js';
 import { invalidOption } from '../validate.js';
 import {
   abortSignal,
@@ -74,6 +75,7 @@ export const processSchema: Schema = {
   ready: readyCheckRule,
   port: check("an integer from 1 to 65535, or 'auto'", (v) => v === 'auto' || isPort(v)),
   host: nonEmptyString(),
+  standby: boolean,
   readyTimeout: timeout,
   readyInterval: timeout,
   stop: objectOf(stopSchema),
@@ -90,4 +92,17 @@ export const processSchema: Schema = {
  */
 export function validateProcessOptions(options: unknown, path = '', owner = 'startProcess'): void {
   validateOptions(options, processSchema, { path, owner });
+  const { standby, port } = options as { standby?: boolean; port?: number | 'auto' };
+  if (standby === true) checkProcessStandby(port);
+}
+
+/** A standby listens on its own port while the current instance serves: `port: 'auto'` only. */
+function checkProcessStandby(port: number | 'auto' | undefined): void {
+  if (port === 'auto') return;
+  const got = port === undefined ? 'no `port`' : `\`port: ${port}\``;
+  throw new RebindError(
+    'REBIND_INVALID_OPTION',
+    `The \`standby\` option of startProcess needs \`port: 'auto'\`, got ${got}: the standby waits on its own port while the current instance serves${port === undefined ? '' : ', and two instances cannot both own a fixed port'}. Use \`port: 'auto'\` (the command reads its port from \`PORT\` or \`{port}\`), or drop \`standby\`.`,
+    { details: { option: 'standby', port: port } },
+  );
 }

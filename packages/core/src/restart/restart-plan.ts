@@ -71,6 +71,12 @@ export interface RestartHooks<I> {
    * belongs to a test that is over, so a manager may stop it fast (nginx: TERM, not QUIT).
    */
   stop(instance: I, reason: StopReason): Promise<void>;
+  /**
+   * With a standby: whether `instance` (the standby, about to be swapped in) runs an older
+   * configuration than the one a start would read now (the user edited it). A stale
+   * standby is stopped and the restart starts a new instance instead. @default never stale
+   */
+  isStale?(instance: I): boolean;
   /** `'reload'`: reloads in place; resolves when only the new configuration answers. */
   reload?(instance: I, plan: RestartPlan, signal?: AbortSignal): Promise<I>;
   /**

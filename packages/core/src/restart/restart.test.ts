@@ -220,6 +220,8 @@ describe('startRestartable with a standby', () => {
     expect(events).toEqual(['start 1 fresh-port', 'start 2 fresh-port']);
     const first = r.plan.port;
     const swapped = await r.restart();
+    // Resolved before the background work begins: nothing stopped or started yet.
+    expect(events).toHaveLength(2);
     expect(swapped.id).toBe(2);
     expect(r.instance.id).toBe(2);
     expect(r.plan.port).toBe(swapped.plan.port);
@@ -243,6 +245,41 @@ describe('startRestartable with a standby', () => {
       'stop 1',
       'start 4 fresh-port',
     ]);
+    await r.stop();
+  });
+
+  it('starts a new instance instead of a stale standby (the configuration changed)', async () => {
+    const events: string[] = [];
+    let config = 1;
+    const configOf = new Map<number, number>();
+    const hooks = fakeHooks(events);
+    const r = await startRestartable(
+      {
+        ...hooks,
+        start: async (plan, signal) => {
+          const started = await hooks.start(plan, signal);
+          configOf.set(started.id, config);
+          return started;
+        },
+        isStale: (instance) => configOf.get(instance.id) !== config,
+      },
+      { strategy: 'fresh-port', standby: true },
+    );
+    await settle();
+    expect((await r.restart()).id).toBe(2); // unchanged: the standby is swapped in
+    await settle();
+    config = 2;
+    const fresh = await r.restart();
+    expect(fresh.id).toBe(4); // standby 3 ran config 1: stopped, a new instance started
+    expect(configOf.get(fresh.id)).toBe(2);
+    await settle();
+    expect(events.slice(4)).toEqual([
+      'stop 3',
+      'start 4 fresh-port',
+      'stop 2',
+      'start 5 fresh-port',
+    ]);
+    expect((await r.restart()).id).toBe(5); // the rebuilt standby runs config 2
     await r.stop();
   });
 

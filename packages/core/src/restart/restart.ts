@@ -36,7 +36,7 @@ function checkReuseport(name: string, host: string, allow: boolean | undefined):
 }
 
 /** `standby` needs 'fresh-port' and moving ports: two instances cannot own one port. */
-function checkStandby(strategy: RestartStrategy, requests: readonly SlotRequest[]): void {
+export function checkStandby(strategy: RestartStrategy, requests: readonly SlotRequest[]): void {
   if (strategy !== 'fresh-port') {
     throw new RebindError(
       'REBIND_INVALID_OPTION',

@@ -94,8 +94,14 @@ export class Restarter<I> implements Restartable<I> {
 
   /** Replaces the instance; calls run one at a time, in call order. */
   restart(call: RestartCall = {}): Promise<I> {
-    return this.#serial.run(async () => {
-      const started = await this.#replace(call);
+    // The work a restart leaves to the background (stopping a swapped-out instance,
+    // starting the next standby) waits for this gate: its synchronous part (spawn, /proc
+    // reads) would otherwise run before the caller resumes and delay every swap by
+    // milliseconds. Registered first, this `then` opens it once the caller has resumed.
+    let open: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const result = this.#serial.run(async () => {
+      const started = await this.#replace(call, gate);
       // A turn of the event loop, so that this process handles the FINs the old instance
       // sent before the caller sends its first request: a keep-alive client (fetch) would
       // otherwise pick a pooled connection to the old instance and fail "other side
@@ -103,6 +109,11 @@ export class Restarter<I> implements Restartable<I> {
       for (let i = 0; i < 2; i++) await new Promise((resolve) => setImmediate(resolve));
       return started;
     });
+    result.then(
+      () => setImmediate(open),
+      () => open(),
+    );
+    return result;
   }
 
   /** Stops the instance, releases its ports and held socket. Idempotent. */
@@ -122,10 +133,11 @@ export class Restarter<I> implements Restartable<I> {
     return this.#stopping;
   }
 
-  /** Starts the next instance in the background, on the next moving ports. */
-  #prepareStandby(): void {
+  /** Starts the next instance in the background (once `gate` opens), on the next moving ports. */
+  #prepareStandby(gate: Promise<void> = settled): void {
     const record = strategyRecords['fresh-port'];
     const pending = (async () => {
+      await gate;
       const plan = this.#planOf('fresh-port', record, await this.#setup.slots.move());
       const instance = await this.#setup.hooks.start(plan, undefined);
       await this.#setup.slots.adopt(plan.ports, this.#setup.hooks.portsOf?.(instance));
@@ -142,26 +154,37 @@ export class Restarter<I> implements Restartable<I> {
    * standby starts. Undefined when the standby failed to start: then a plain restart
    * runs, which gives the error a plain restart gives (or recovers).
    */
-  async #swap(): Promise<I | undefined> {
+  async #swap(gate: Promise<void>): Promise<I | undefined> {
     const pending = this.#standby;
     this.#standby = undefined;
     const next = await pending?.catch(() => undefined);
     if (next === undefined) return undefined;
+    if (this.#setup.hooks.isStale?.(next.instance) === true) {
+      // The configuration changed since the standby started: this restart starts anew.
+      log(
+        '[%s] the standby runs an older configuration: a new instance starts',
+        this.#setup.hooks.name,
+      );
+      this.#retire(next.instance, settled);
+      return undefined;
+    }
     const old = this.#current;
     this.#current = next.instance;
     this.#plan = next.plan;
-    this.#retire(old);
+    this.#retire(old, gate);
     this.#setup.slots.prepareSpares();
-    this.#prepareStandby();
+    this.#prepareStandby(gate);
     return next.instance;
   }
 
-  #retire(old: I | undefined): void {
+  #retire(old: I | undefined, gate: Promise<void>): void {
     if (old === undefined) return;
-    const stopping = this.#stopOf(old).catch((error: unknown) => {
-      this.#retireError ??= error;
-      log('[%s] stopping a replaced instance failed: %s', this.#setup.hooks.name, error);
-    });
+    const stopping = gate
+      .then(() => this.#stopOf(old))
+      .catch((error: unknown) => {
+        this.#retireError ??= error;
+        log('[%s] stopping a replaced instance failed: %s', this.#setup.hooks.name, error);
+      });
     this.#retiring.add(stopping);
     void stopping.finally(() => this.#retiring.delete(stopping));
   }
@@ -173,7 +196,7 @@ export class Restarter<I> implements Restartable<I> {
     if (standby !== undefined) await this.#stopOf(standby.instance);
   }
 
-  async #replace(call: RestartCall): Promise<I> {
+  async #replace(call: RestartCall, gate: Promise<void>): Promise<I> {
     const { hooks } = this.#setup;
     if (this.#stopped) {
       throw new RebindError(
@@ -184,12 +207,14 @@ export class Restarter<I> implements Restartable<I> {
     const strategy = this.#setup.validate(call.strategy ?? this.#setup.strategy);
     if (this.#standby !== undefined) {
       const swapped =
-        strategy === 'fresh-port' && call.discardStandby !== true ? await this.#swap() : undefined;
+        strategy === 'fresh-port' && call.discardStandby !== true
+          ? await this.#swap(gate)
+          : undefined;
       if (swapped !== undefined) return swapped;
       await this.#dropStandby();
     }
     const started = await this.#replaceNow(strategy, call);
-    if (this.#setup.standby) this.#prepareStandby();
+    if (this.#setup.standby) this.#prepareStandby(gate);
     return started;
   }
 

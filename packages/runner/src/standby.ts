@@ -1,0 +1,36 @@
+// A declaration's `standby: true`: the manager's own `standby` option (nginx with
+// 'fresh-port', a container on moving ports, a command on its leased port), so that the
+// restart between two tests is a swap. Checked with the declaration, before anything starts.
+import { RebindError } from '@rebind/core';
+import type { ResolvedService, ServiceOptionsByKind } from './declaration.js';
+
+/** Whether the service keeps a standby: the declaration's `standby`, or its manager's own. */
+export function hasStandby(service: ResolvedService): boolean {
+  return service.standby || (service.options as { standby?: unknown }).standby === true;
+}
+
+/** The manager's options, with `standby: true` when the declaration asks for it. */
+export function managerOptions<S extends ResolvedService>(
+  service: S,
+): ServiceOptionsByKind[S['kind']] {
+  const options = service.options as ServiceOptionsByKind[S['kind']];
+  return service.standby && service.kind !== 'command' ? { ...options, standby: true } : options;
+}
+
+/** Refuses a standby where it cannot help or cannot run (before any service starts). */
+export function checkServiceStandby(service: ResolvedService): void {
+  if (!hasStandby(service)) return;
+  const at = `services.${service.name}`;
+  if (service.pristine === 'shared')
+    throw new RebindError(
+      'REBIND_INVALID_OPTION',
+      `The \`${at}.standby\` option cannot be used with \`pristine: 'shared'\`: a shared instance is never restarted between tests, so its standby would never be swapped in. Use \`pristine: 'per-test'\` (the default), or drop \`standby\`.`,
+      { details: { option: `${at}.standby`, pristine: service.pristine } },
+    );
+  if (service.kind === 'compose')
+    throw new RebindError(
+      'REBIND_INVALID_OPTION',
+      `The \`${at}.standby\` option is not supported for compose projects yet: each project instance would need its own project name and remapped ports. Drop \`standby\` (a compose project restarts with a new \`up\`).`,
+      { details: { option: `${at}.standby`, kind: service.kind } },
+    );
+}
