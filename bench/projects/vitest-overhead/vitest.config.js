@@ -40,17 +40,20 @@ export default {
       ? [rebind()]
       : mode === 'standby'
         ? [rebind({ services: { web: standbyService() } })]
-      : mode === 'rebind'
-        ? [
-            rebind({
-              services: {
-                web: {
-                  nginx: { snippet, restartStrategy: process.env.REBIND_BENCH_STRATEGY ?? 'wait' },
+        : mode === 'rebind'
+          ? [
+              rebind({
+                services: {
+                  web: {
+                    nginx: {
+                      snippet,
+                      restartStrategy: process.env.REBIND_BENCH_STRATEGY ?? 'wait',
+                    },
+                  },
                 },
-              },
-            }),
-          ]
-        : [],
+              }),
+            ]
+          : [],
   test: {
     include: ['overhead.bench-suite.js'],
     globalSetup: ['rebind', 'fixtures', 'standby'].includes(mode) ? [] : ['./shell-nginx.js'],

@@ -58,6 +58,9 @@ const serviceOf = (request: FixtureRequest): ResolvedService =>
         : request.options,
     pristine: 'per-test',
     rerun: 'keep',
+    // A test's own server is restarted with that test's config: a standby built on the
+    // previous test's config would be stale (a manager's own `standby` option still applies).
+    standby: false,
   }) as ResolvedService;
 
 export class FixtureSlots {
