@@ -3,6 +3,9 @@
 import { request } from 'node:http';
 import { fromWire, unreachable, type WireError } from './control-error.js';
 
+export { fromWire } from './control-error.js';
+export type { WireError } from './control-error.js';
+
 /** Where a test reaches one service instance. Serialisable. */
 export interface ServiceEndpoint {
   /** The service's declared name. */
@@ -35,6 +38,17 @@ export interface RebindContext {
 
 export type Endpoints = Readonly<Record<string, ServiceEndpoint>>;
 
+/**
+ * The main process's answer: the endpoints of the services that run, and the failure of
+ * each service that could not be started or restarted for a reason outside the run (the
+ * Docker engine not answering): tests that use it fail with that error when they ask for
+ * its endpoint, the other services' tests still run.
+ */
+export interface ControlReply {
+  readonly endpoints: Endpoints;
+  readonly failed: Readonly<Record<string, WireError>>;
+}
+
 /** The calls a worker makes to the main process. */
 export type ControlCall = 'acquire' | 'test-start' | 'test-end' | 'stats';
 
@@ -44,7 +58,7 @@ export type ControlCall = 'acquire' | 'test-start' | 'test-end' | 'stats';
  * hand them out; `test-end`: start restarting them now, while the runner moves on to the
  * next test, and answer at once with no endpoints).
  */
-export function callControl(control: string, call: ControlCall, slot = 0): Promise<Endpoints> {
+export function callControl(control: string, call: ControlCall, slot = 0): Promise<ControlReply> {
   return new Promise((resolve, reject) => {
     const req = request(
       `${control}/${call}?slot=${slot}`,
@@ -55,8 +69,9 @@ export function callControl(control: string, call: ControlCall, slot = 0): Promi
         res.on('data', (chunk: string) => (body += chunk));
         res.on('end', () => {
           try {
-            const parsed = JSON.parse(body) as { endpoints?: Endpoints; error?: WireError };
-            if (res.statusCode === 200 && parsed.endpoints) resolve(parsed.endpoints);
+            const parsed = JSON.parse(body) as Partial<ControlReply> & { error?: WireError };
+            if (res.statusCode === 200 && parsed.endpoints)
+              resolve({ endpoints: parsed.endpoints, failed: parsed.failed ?? {} });
             else reject(fromWire(parsed.error ?? { message: body }));
           } catch (error) {
             reject(error as Error);
