@@ -4,25 +4,21 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { requireComponent } from '@rebind/test-support';
-import { leftoversAfter, startRunner, type RunningRunner } from '../../runners/test/harness.js';
+import { expectNothingLeft, runnersCleanedAfterEach } from '../../runners/test/runs.js';
 
 const project = fileURLToPath(new URL('../projects/vitest/', import.meta.url));
 
-const runs: RunningRunner[] = [];
-afterEach(() => {
-  for (const run of runs.splice(0)) run.cleanup();
-});
+const start = runnersCleanedAfterEach();
 
 describe.runIf(requireComponent('nginx'))('the Docker engine down at start', () => {
   it('the container service fails fast with REBIND_DOCKER_UNAVAILABLE, nginx and command tests pass (clear error)', async () => {
     const socket = join(tmpdir(), `rebind-no-engine-${process.pid}.sock`);
-    const run = startRunner('vitest4', {
+    const run = start('vitest4', {
       project,
       env: { REBIND_FAULT: 'engine-down', DOCKER_HOST: `unix://${socket}` },
     });
-    runs.push(run);
     expect((await run.exited).code, run.output()).toBe(1);
     const output = run.output();
     expect(output).not.toMatch(/No test files found/);
@@ -36,6 +32,6 @@ describe.runIf(requireComponent('nginx'))('the Docker engine down at start', () 
     );
     expect(/Tests\s+1 failed \| 2 passed \(3\)/.test(output), output).toBe(true);
     expect(run.records().map((r) => r.test)).toEqual(['nginx', 'command']);
-    expect(await leftoversAfter(run, 2000), output).toEqual([]);
+    await expectNothingLeft(run);
   });
 });
