@@ -4,3 +4,5 @@ export { requireComponent, componentStatus } from './require-component.js';
 export type { Component } from './require-component.js';
 export { listProcesses, descendantsOf, nginxMastersUnder } from './processes.js';
 export type { ProcessRow } from './processes.js';
+export { startPrivateEngine } from './private-engine.js';
+export type { PrivateEngine, PrivateEngineOptions } from './private-engine.js';

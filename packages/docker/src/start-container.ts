@@ -15,6 +15,7 @@ import type { RestartPlan } from '@rebind/core';
 import { allocateHostPort } from './allocate-host-port.js';
 import { connectDocker } from './connect-docker.js';
 import type { DockerConnection } from './connect-docker.js';
+import { HandleContainers } from './handle-containers.js';
 import { launchInstance, removeContainer } from './launch-container.js';
 import type {
   HostPortRequest,
@@ -116,6 +117,43 @@ function normalisePorts(ports: unknown): Map<number, HostPortRequest> {
   return map;
 }
 
+/** Removes an instance's container, then releases its leases (kept when the removal failed). */
+function removerOf(tracked: HandleContainers): (instance: Instance) => Promise<void> {
+  return async (instance) => {
+    try {
+      await removeContainer(tracked.connection.docker, instance.id);
+    } catch (error) {
+      throw await tracked.failed(error, `remove container ${instance.name}`);
+    }
+    tracked.removed(instance.id);
+    await instance.release();
+  };
+}
+
+/** Where ports are published (hostIp) and reached from here (host), for this engine. */
+function addressesOf(
+  connection: DockerConnection,
+  asked: string | undefined,
+): { engineIsLocal: boolean; hostIp: string; host: string } {
+  const local = connection.endpoint.startsWith('unix://');
+  const engineIsLocal = local || isLoopback(connection.host);
+  const hostIp =
+    asked ??
+    (local
+      ? '127.0.0.1'
+      : isIP(connection.host) !== 0 && isLoopback(connection.host)
+        ? connection.host
+        : '0.0.0.0');
+  const host = !local
+    ? connection.host
+    : hostIp === '0.0.0.0'
+      ? '127.0.0.1'
+      : hostIp === '::'
+        ? '::1'
+        : hostIp;
+  return { engineIsLocal, hostIp, host };
+}
+
 export async function startContainer(options: StartContainerOptions): Promise<StartedContainer> {
   validateContainerOptions(options);
   if (typeof options !== 'object' || options === null)
@@ -135,22 +173,7 @@ export async function startContainer(options: StartContainerOptions): Promise<St
   }
 
   const connection: DockerConnection = await connectDocker({ dockerHost: options.dockerHost });
-  const local = connection.endpoint.startsWith('unix://');
-  const engineIsLocal = local || isLoopback(connection.host);
-  const hostIp =
-    options.hostIp ??
-    (local
-      ? '127.0.0.1'
-      : isIP(connection.host) !== 0 && isLoopback(connection.host)
-        ? connection.host
-        : '0.0.0.0');
-  const host = !local
-    ? connection.host
-    : hostIp === '0.0.0.0'
-      ? '127.0.0.1'
-      : hostIp === '::'
-        ? '::1'
-        : hostIp;
+  const { engineIsLocal, hostIp, host } = addressesOf(connection, options.hostIp);
   await ensureStaleSweep(connection);
 
   const handleId = `${sessionId()}-${++handleCount}`;
@@ -174,10 +197,8 @@ export async function startContainer(options: StartContainerOptions): Promise<St
   };
   const containerPorts = [...ports.keys()];
   const remappedPorts: RemappedPort[] = [];
-  const remove = async (instance: Instance) => {
-    await removeContainer(connection.docker, instance.id);
-    await instance.release();
-  };
+  const tracked = new HandleContainers(connection, handleId);
+  const remove = removerOf(tracked);
   // Restarts go through core's one mechanism. Each container port is a slot: fixed host
   // ports stay (core removes the old container first, and with `overlapWait` the new one is
   // created meanwhile and started once the removal finished); 'auto', engine-chosen and
@@ -195,12 +216,17 @@ export async function startContainer(options: StartContainerOptions): Promise<St
             { port: plan.ports[i] ?? 0, fixed: plan.fixed[i] ?? false },
           ]),
         );
+        await tracked.sweep();
+        const name = nextName();
         const instance = await launchInstance({
           ...spec,
-          name: nextName(),
+          name,
           ports: planned,
           beforeStart: plan.previousStopped,
+        }).catch(async (error: unknown) => {
+          throw await tracked.failed(error, `start container ${name}`);
         });
+        tracked.started(instance.id);
         remappedPorts.push(...instance.remapped);
         return instance;
       },
@@ -214,5 +240,7 @@ export async function startContainer(options: StartContainerOptions): Promise<St
       strategy: options.name === undefined ? 'fresh-port' : 'wait',
     },
   );
-  return new StartedContainerHandle(restartable, host, connection, remappedPorts);
+  return new StartedContainerHandle(restartable, host, connection, remappedPorts, () =>
+    tracked.sweep(),
+  );
 }
