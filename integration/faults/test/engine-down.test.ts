@@ -31,7 +31,12 @@ describe.runIf(requireComponent('nginx'))('the Docker engine down at start', () 
       /RebindError: No Docker engine answers at unix:\/\/\S+ \(connect ENOENT/,
     );
     expect(/Tests\s+1 failed \| 2 passed \(3\)/.test(output), output).toBe(true);
-    expect(run.records().map((r) => r.test)).toEqual(['nginx', 'command']);
+    const records = run.records() as unknown as { test: string; error?: { code: string } }[];
+    expect(records.map((r) => [r.test, r.error?.code])).toEqual([
+      ['nginx', undefined],
+      ['command', undefined],
+      ['container', 'REBIND_DOCKER_UNAVAILABLE'],
+    ]);
     await expectNothingLeft(run);
   });
 });

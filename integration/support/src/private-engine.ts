@@ -130,6 +130,8 @@ export async function startPrivateEngine(
     async stop() {
       const running = daemon;
       if (running === undefined || running.exitCode !== null || running.signalCode !== null) return;
+      // ref: the caller may have nothing else keeping the event loop alive
+      running.ref();
       const exited = new Promise((resolve) => running.once('exit', resolve));
       process.kill(running.pid as number, 'SIGTERM');
       await exited;
