@@ -2,35 +2,12 @@
 // must be gone 2 s after the runner is (the runners skip their own teardown on signals,
 // so this rests on the core watchdog).
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { requireComponent } from '@rebind/test-support';
-import {
-  containersOf,
-  leftoversAfter,
-  nginxUnder,
-  rebindLeftovers,
-  startRunner,
-  type RunOptions,
-  type Runner,
-  type RunningRunner,
-} from '../../runners/test/harness.js';
+import { containersOf, nginxUnder, rebindLeftovers } from '../../runners/test/harness.js';
+import { expectNothingLeft, runnersCleanedAfterEach } from '../../runners/test/runs.js';
 
-const runs: RunningRunner[] = [];
-afterEach(() => {
-  for (const run of runs.splice(0)) run.cleanup();
-});
-
-function start(runner: Runner, options: RunOptions): RunningRunner {
-  const run = startRunner(runner, options);
-  runs.push(run);
-  return run;
-}
-
-async function expectNothingLeft(run: RunningRunner, docker = false): Promise<void> {
-  await run.exited;
-  expect(await leftoversAfter(run, 2000), run.output()).toEqual([]);
-  if (docker) expect(containersOf(run.tag)).toEqual([]);
-}
+const start = runnersCleanedAfterEach();
 
 const signals = ['SIGINT', 'SIGTERM', 'SIGKILL'] as const;
 

@@ -2,33 +2,14 @@
 // recovery or a clear error), for nothing left 2 s after the run, and for no lost result.
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { requireComponent } from '@rebind/test-support';
-import {
-  leftoversAfter,
-  startRunner,
-  type RunOptions,
-  type Runner,
-  type RunningRunner,
-} from '../../runners/test/harness.js';
+import type { RunningRunner } from '../../runners/test/harness.js';
+import { expectNothingLeft, runnersCleanedAfterEach } from '../../runners/test/runs.js';
 
 const project = fileURLToPath(new URL('../projects/vitest/', import.meta.url));
 
-const runs: RunningRunner[] = [];
-afterEach(() => {
-  for (const run of runs.splice(0)) run.cleanup();
-});
-
-function start(runner: Runner, options: RunOptions): RunningRunner {
-  const run = startRunner(runner, options);
-  runs.push(run);
-  return run;
-}
-
-async function expectNothingLeft(run: RunningRunner): Promise<void> {
-  await run.exited;
-  expect(await leftoversAfter(run, 2000), run.output()).toEqual([]);
-}
+const start = runnersCleanedAfterEach();
 
 /** Vitest's closing `Tests  1 failed | 1 passed (2)` line, as counts. */
 function counts(output: string): { failed: number; passed: number } {

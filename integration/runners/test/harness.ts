@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { listProcesses } from '@rebind/test-support';
+import { listProcesses, nginxMastersUnder } from '@rebind/test-support';
 
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
 const projects = fileURLToPath(new URL('../projects/', import.meta.url));
@@ -178,8 +178,14 @@ export function startRunner(runner: Runner, options: RunOptions = {}): RunningRu
       }
     },
     cleanup() {
-      const groups = new Map(listProcesses().map((row) => [row.pid, row.pgid]));
-      for (const p of [...tagged(tag), ...rebindLeftovers(tag, records())]) {
+      const rows = listProcesses();
+      const groups = new Map(rows.map((row) => [row.pid, row.pgid]));
+      // nginx masters of this run that no test recorded (nginx overwrites its environ, so
+      // the tag misses them) live under this run's TMPDIR: without this, a run whose
+      // runner and watchdog were both killed here (a test that timed out before its
+      // record) left its nginx orphaned under /tmp/rebind-runners-*/.
+      const masters = nginxMastersUnder(`${dir}/`, rows).map((r) => ({ pid: r.pid, args: r.args }));
+      for (const p of [...tagged(tag), ...rebindLeftovers(tag, records()), ...masters]) {
         try {
           // a server leads its own group (nginx: master and workers): end the whole group
           process.kill(groups.get(p.pid) === p.pid ? -p.pid : p.pid, 'SIGKILL');

@@ -10,3 +10,5 @@ export { startRemoteEngine } from './remote-engine.js';
 export type { RemoteEngine, StartRemoteEngineOptions } from './remote-engine.js';
 export { startSshServer } from './ssh-server.js';
 export type { SshServer, StartSshServerOptions } from './ssh-server.js';
+export { startPrivateEngine } from './private-engine.js';
+export type { PrivateEngine, PrivateEngineOptions } from './private-engine.js';

@@ -152,6 +152,8 @@ export async function upInstance(
   await writeFile(
     generated,
     stringify(model, { defaultStringType: 'QUOTE_DOUBLE', defaultKeyType: 'PLAIN' }),
+    // Only its owner may read it (a compose file may hold credentials); its dir is 0700.
+    { mode: 0o600 },
   );
   const unguards: (() => void)[] = [];
   try {

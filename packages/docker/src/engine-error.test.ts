@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { isRebindError } from '@rebind/core';
-import { containerFailed, engineFailure, imageNotFound, portConflictIn } from './engine-error.js';
+import { RebindError, isRebindError } from '@rebind/core';
+import {
+  asEngineError,
+  containerFailed,
+  engineFailure,
+  imageNotFound,
+  portConflictIn,
+} from './engine-error.js';
 import { demuxLogs } from './container-logs.js';
 
 // Recorded from Docker 20.10 (dockerode errors: statusCode, json, and a misleading reason).
@@ -64,5 +70,43 @@ describe('engine refusals', () => {
     };
     expect(demuxLogs(Buffer.concat([frame(1, 'out\n'), frame(2, 'err\n')]))).toBe('out\nerr\n');
     expect(demuxLogs(Buffer.from('plain tty text\n'))).toBe('plain tty text\n');
+  });
+});
+
+describe('asEngineError', () => {
+  const down = {
+    docker: { ping: () => Promise.reject(new Error('connect ENOENT')) },
+    endpoint: 'unix:///x.sock',
+  };
+  const up = { docker: { ping: () => Promise.resolve('OK') }, endpoint: 'unix:///x.sock' };
+
+  it('reads a connection error, here or in a cause, as REBIND_DOCKER_UNAVAILABLE', async () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED /x.sock'), {
+      code: 'ECONNREFUSED',
+    });
+    const wrapped = new RebindError('REBIND_CONTAINER_FAILED', 'refused', { cause: refused });
+    for (const error of [refused, wrapped]) {
+      const mapped = await asEngineError(error, up, 'remove container c1');
+      expect(isRebindError(mapped, 'REBIND_DOCKER_UNAVAILABLE')).toBe(true);
+      expect((mapped as Error).message).toBe(
+        'The Docker engine at unix:///x.sock stopped answering while rebind tried to remove container c1 (connect ECONNREFUSED /x.sock). Start it again (as root: bash docker/start-engine.sh, or dockerd &), or point DOCKER_HOST at a running engine; the next restart tries again.',
+      );
+    }
+  });
+
+  it('reads a 5xx as REBIND_DOCKER_UNAVAILABLE only when the engine no longer answers a ping', async () => {
+    const shuttingDown = Object.assign(new Error('(HTTP code 500) server error'), {
+      statusCode: 500,
+      json: { message: 'failed to update store' },
+    });
+    expect(
+      isRebindError(
+        await asEngineError(shuttingDown, down, 'start container c2'),
+        'REBIND_DOCKER_UNAVAILABLE',
+      ),
+    ).toBe(true);
+    expect(await asEngineError(shuttingDown, up, 'start container c2')).toBe(shuttingDown);
+    const missing = Object.assign(new Error('no such image'), { statusCode: 404 });
+    expect(await asEngineError(missing, down, 'start container c2')).toBe(missing);
   });
 });

@@ -1,6 +1,6 @@
 // Reading the engine's refusals: dockerode's `reason` text is often wrong, so only the
 // HTTP status code and the engine's own message (`json.message`) are used.
-import { RebindError } from '@rebind/core';
+import { RebindError, isRebindError } from '@rebind/core';
 
 export interface EngineFailure {
   readonly statusCode: number | undefined;
@@ -62,4 +62,85 @@ export function containerFailed(what: string, error: unknown, logs?: string): Re
       attachments: logs === undefined ? {} : { logs },
     },
   );
+}
+
+const unreachableCodes = new Set([
+  'ENOENT',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+]);
+
+/**
+ * The engine did not answer at all (its socket is gone or refuses, the connection broke):
+ * not a refusal with a status code. Looks through `cause`s (a REBIND_CONTAINER_FAILED of
+ * a request that met a down engine).
+ */
+export function isEngineUnreachable(error: unknown): boolean {
+  for (
+    let e = error as
+        { code?: unknown; statusCode?: unknown; cause?: unknown; message?: unknown } | undefined,
+      depth = 0;
+    e !== undefined && e !== null && depth < 5;
+    e = e.cause as typeof e, depth++
+  ) {
+    if (typeof e.statusCode === 'number') return false;
+    if (typeof e.code === 'string' && unreachableCodes.has(e.code)) return true;
+    if (typeof e.message === 'string' && /socket hang up/.test(e.message)) return true;
+  }
+  return false;
+}
+
+/**
+ * `error` as `REBIND_DOCKER_UNAVAILABLE` when the engine at `endpoint` did not answer, or
+ * refused with a 5xx and no longer answers a ping within a second (an engine shutting down
+ * answers "failed to update store" before it closes its socket); else `error` unchanged.
+ * `what`: the call that met it.
+ */
+export async function asEngineError(
+  error: unknown,
+  connection: { readonly docker: { ping(): Promise<unknown> }; readonly endpoint: string },
+  what: string,
+): Promise<unknown> {
+  if (isRebindError(error, 'REBIND_DOCKER_UNAVAILABLE')) return error;
+  if (!isEngineUnreachable(error) && !(serverError(error) && (await goneWithin(connection, 1000))))
+    return error;
+  let root = error as { cause?: unknown };
+  while (typeof root?.cause === 'object' && root.cause !== null) root = root.cause as typeof root;
+  const reason = engineFailure(root).message;
+  return new RebindError(
+    'REBIND_DOCKER_UNAVAILABLE',
+    `The Docker engine at ${connection.endpoint} stopped answering while rebind tried to ${what} (${reason}). Start it again (as root: bash docker/start-engine.sh, or dockerd &), or point DOCKER_HOST at a running engine; the next restart tries again.`,
+    { cause: error, details: { endpoint: connection.endpoint } },
+  );
+}
+
+/** A 5xx refusal, here or in a `cause`. */
+function serverError(error: unknown): boolean {
+  for (
+    let e = error as { statusCode?: unknown; cause?: unknown } | undefined, depth = 0;
+    e !== undefined && e !== null && depth < 5;
+    e = e.cause as typeof e, depth++
+  )
+    if (typeof e.statusCode === 'number') return e.statusCode >= 500;
+  return false;
+}
+
+/** Whether a ping fails within `ms` (pinged every 250 ms). */
+async function goneWithin(
+  connection: { readonly docker: { ping(): Promise<unknown> } },
+  ms: number,
+): Promise<boolean> {
+  const deadline = performance.now() + ms;
+  for (;;) {
+    try {
+      await connection.docker.ping();
+    } catch {
+      return true;
+    }
+    if (performance.now() > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
 }

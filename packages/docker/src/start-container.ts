@@ -15,6 +15,7 @@ import type { RestartPlan } from '@rebind/core';
 import { allocateHostPort } from './allocate-host-port.js';
 import { connectDocker } from './connect-docker.js';
 import type { DockerConnection } from './connect-docker.js';
+import { HandleContainers } from './handle-containers.js';
 import { launchInstance, removeContainer } from './launch-container.js';
 import type {
   HostPortRequest,
@@ -126,6 +127,19 @@ function normalisePorts(ports: unknown): Map<number, HostPortRequest> {
   return map;
 }
 
+/** Removes an instance's container, then releases its leases (kept when the removal failed). */
+function removerOf(tracked: HandleContainers): (instance: Instance) => Promise<void> {
+  return async (instance) => {
+    try {
+      await removeContainer(tracked.connection.docker, instance.id);
+    } catch (error) {
+      throw await tracked.failed(error, `remove container ${instance.name}`);
+    }
+    tracked.removed(instance.id);
+    await instance.release();
+  };
+}
+
 /**
  * Where ports are published (`hostIp`) and where they are reached from here (`host`): a
  * local engine's loopback address; a remote engine's own address (its URL's host).
@@ -204,10 +218,8 @@ export async function startContainer(options: StartContainerOptions): Promise<St
   };
   const containerPorts = [...ports.keys()];
   const remappedPorts: RemappedPort[] = [];
-  const remove = async (instance: Instance) => {
-    await removeContainer(connection.docker, instance.id);
-    await instance.release();
-  };
+  const tracked = new HandleContainers(connection, handleId);
+  const remove = removerOf(tracked);
   // Restarts go through core's one mechanism. Each container port is a slot: fixed host
   // ports stay (core removes the old container first, and with `overlapWait` the new one is
   // created meanwhile and started once the removal finished); 'auto', engine-chosen and
@@ -225,12 +237,17 @@ export async function startContainer(options: StartContainerOptions): Promise<St
             { port: plan.ports[i] ?? 0, fixed: plan.fixed[i] ?? false },
           ]),
         );
+        await tracked.sweep();
+        const name = nextName();
         const instance = await launchInstance({
           ...spec,
-          name: nextName(),
+          name,
           ports: planned,
           beforeStart: plan.previousStopped,
+        }).catch(async (error: unknown) => {
+          throw await tracked.failed(error, `start container ${name}`);
         });
+        tracked.started(instance.id);
         remappedPorts.push(...instance.remapped);
         return instance;
       },
@@ -250,5 +267,7 @@ export async function startContainer(options: StartContainerOptions): Promise<St
       standby,
     },
   );
-  return new StartedContainerHandle(restartable, host, connection, remappedPorts);
+  return new StartedContainerHandle(restartable, host, connection, remappedPorts, () =>
+    tracked.sweep(),
+  );
 }

@@ -53,9 +53,11 @@ export class StartedContainerHandle
     host: string,
     connection: DockerConnection,
     readonly remappedPorts: readonly RemappedPort[],
+    cleanup?: () => Promise<void>,
   ) {
     super(restartable, {
       host,
+      ...(cleanup === undefined ? {} : { cleanup }),
       port: (instance) => firstPort(instance),
       ports: (instance) => Object.fromEntries([...instance.ports].map(([c, h]) => [String(c), h])),
       token: (instance) => instance.token,
@@ -106,7 +108,8 @@ export class StartedContainerHandle
     return serviceUrl(this.host, this.portOf(containerPort), path);
   }
   override async restart(options?: RestartOptions): Promise<void> {
-    const log = createLogger('docker', this.instance.name);
+    // Not this.instance: after a failed restart there is none, and this restart retries.
+    const log = createLogger('docker', this.restartable.current?.name ?? this.#lastName);
     await super.restart(options);
     log('restarted as %s', this.restartable.instance.name);
   }

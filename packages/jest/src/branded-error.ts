@@ -5,7 +5,11 @@
 // (endpoint.test.ts checks that against core's own guard).
 
 /** The codes the test side throws (a subset of @rebind/core's `errorCodes`). */
-export type TestSideCode = 'REBIND_INVALID_OPTION' | 'REBIND_NOT_SET_UP';
+export type TestSideCode =
+  | 'REBIND_INVALID_OPTION'
+  | 'REBIND_NOT_SET_UP'
+  | 'REBIND_DOCKER_UNAVAILABLE'
+  | 'REBIND_NOT_RUNNING';
 
 export interface BrandedError extends Error {
   readonly code: TestSideCode;

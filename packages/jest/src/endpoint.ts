@@ -5,6 +5,8 @@ import { brandedError } from './branded-error.js';
 
 /** The environment variable the rebind test environment hands each test's endpoints through. */
 export const ENDPOINTS_ENV = 'REBIND_ENDPOINTS';
+/** And the services that could not be started for this test (the Docker engine did not answer). */
+export const FAILED_ENV = 'REBIND_FAILED_SERVICES';
 
 /** Every service's current endpoint for this test, by name. */
 export function endpoints(): Endpoints {
@@ -23,6 +25,13 @@ export function endpoints(): Endpoints {
  */
 export function endpoint(service: string): ServiceEndpoint {
   const all = endpoints();
+  const failed = JSON.parse(process.env[FAILED_ENV] || '{}') as Record<
+    string,
+    { code?: 'REBIND_DOCKER_UNAVAILABLE'; message: string; details?: Record<string, unknown> }
+  >;
+  const failure = failed[service];
+  if (failure !== undefined)
+    throw brandedError(failure.code ?? 'REBIND_NOT_RUNNING', failure.message, failure.details);
   const found = all[service];
   if (found === undefined)
     throw brandedError(

@@ -3,13 +3,18 @@
 // the worker already used).
 import { createRequire } from 'node:module';
 import { createLogger } from '@rebind/core';
-import { callControl, currentSlot, type RebindContext } from '@rebind/runner/client';
+import {
+  askControl,
+  callControl,
+  currentSlot,
+  type ControlReply,
+  type RebindContext,
+} from '@rebind/runner/client';
 import type { TestEnvironment as NodeEnvironmentClass } from 'jest-environment-node';
 import { contextFromEnv, projectKey } from './context.js';
-import { ENDPOINTS_ENV } from './endpoint.js';
+import { ENDPOINTS_ENV, FAILED_ENV } from './endpoint.js';
 import { STATE_KEY, type JestTestState } from './test-servers.js';
 import { isLastTest, type CircusState } from './last-test.js';
-import { askControl } from '@rebind/runner/client';
 
 type Base = typeof NodeEnvironmentClass;
 
@@ -49,8 +54,10 @@ export default class RebindEnvironment extends NodeEnvironment {
     this.#projectConfig = args[0].projectConfig;
   }
 
-  #publish(endpoints: unknown): void {
-    (this.global.process.env as Record<string, string>)[ENDPOINTS_ENV] = JSON.stringify(endpoints);
+  #publish(reply: ControlReply): void {
+    const env = this.global.process.env as Record<string, string>;
+    env[ENDPOINTS_ENV] = JSON.stringify(reply.endpoints);
+    env[FAILED_ENV] = JSON.stringify(reply.failed);
   }
 
   override async setup(): Promise<void> {

@@ -3,6 +3,9 @@
 import { request } from 'node:http';
 import { fromWire, unreachable, type WireError } from './control-error.js';
 
+export { fromWire } from './control-error.js';
+export type { WireError } from './control-error.js';
+
 /** Where a test reaches one service instance. Serialisable. */
 export interface ServiceEndpoint {
   /** The service's declared name. */
@@ -37,6 +40,17 @@ export interface RebindContext {
 
 export type Endpoints = Readonly<Record<string, ServiceEndpoint>>;
 
+/**
+ * The main process's answer: the endpoints of the services that run, and the failure of
+ * each service that could not be started or restarted for a reason outside the run (the
+ * Docker engine not answering): tests that use it fail with that error when they ask for
+ * its endpoint, the other services' tests still run.
+ */
+export interface ControlReply {
+  readonly endpoints: Endpoints;
+  readonly failed: Readonly<Record<string, WireError>>;
+}
+
 /** The calls a worker makes to the main process. */
 export type ControlCall =
   'acquire' | 'test-start' | 'test-end' | 'stats' | 'configure' | 'error-log' | 'tests';
@@ -46,6 +60,7 @@ export interface ControlAnswer {
   readonly endpoints?: Endpoints;
   readonly endpoint?: ServiceEndpoint;
   readonly log?: string;
+  readonly failed?: Readonly<Record<string, WireError>>;
   readonly error?: WireError;
 }
 
@@ -63,8 +78,9 @@ export async function callControl(
   control: string,
   call: ControlCall,
   slot = 0,
-): Promise<Endpoints> {
-  return (await askControl(control, call, slot)).endpoints ?? {};
+): Promise<ControlReply> {
+  const answer = await askControl(control, call, slot);
+  return { endpoints: answer.endpoints ?? {}, failed: answer.failed ?? {} };
 }
 
 /** One control call with an optional JSON body; rejects with the main process's error. */

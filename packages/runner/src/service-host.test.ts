@@ -1,4 +1,5 @@
 // The host with real processes: the embedded Node HTTP server, three policies.
+import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isRebindError } from '@rebind/core';
@@ -33,9 +34,9 @@ describe('startServiceHost', () => {
     });
     const { control } = host.context;
     expect(host.context.policies).toEqual({ web: 'per-test', api: 'per-worker', db: 'shared' });
-    const first = await callControl(control, 'test-start', 1);
-    const second = await callControl(control, 'test-start', 1);
-    const other = await callControl(control, 'test-start', 2);
+    const first = (await callControl(control, 'test-start', 1)).endpoints;
+    const second = (await callControl(control, 'test-start', 1)).endpoints;
+    const other = (await callControl(control, 'test-start', 2)).endpoints;
     expect(second.web?.pid).not.toBe(first.web?.pid);
     // A command's token is its handle's: a fresh one per instance (REBIND_TOKEN in its env).
     expect(second.web?.token).toMatch(/^[0-9a-f]{16}$/);
@@ -58,9 +59,9 @@ describe('startServiceHost', () => {
   it('test-end begins the restart; the next test-start waits for it and restarts no more', async () => {
     host = await startServiceHost({ services: { web: { command } } });
     const { control } = host.context;
-    const first = await callControl(control, 'test-start', 1);
-    expect(await callControl(control, 'test-end', 1)).toEqual({});
-    const second = await callControl(control, 'test-start', 1);
+    const first = (await callControl(control, 'test-start', 1)).endpoints;
+    expect(await callControl(control, 'test-end', 1)).toEqual({ endpoints: {}, failed: {} });
+    const second = (await callControl(control, 'test-start', 1)).endpoints;
     expect(second.web?.pid).not.toBe(first.web?.pid);
     expect(alive(first.web?.pid as number)).toBe(false);
     expect(host.stats()).toMatchObject({ tests: 2, restarts: 1 });
@@ -101,6 +102,31 @@ describe('startServiceHost', () => {
       command: process.execPath,
       code: 3,
     });
+  });
+
+  it('an engine that does not answer: the container service is reported failed, the others run', async () => {
+    const dockerHost = process.env.DOCKER_HOST;
+    process.env.DOCKER_HOST = `unix://${tmpdir()}/rebind-no-engine-${process.pid}.sock`;
+    try {
+      host = await startServiceHost({
+        services: {
+          web: { command },
+          db: { container: { image: 'rebind/nginx:test', ports: [80] } },
+          cache: { container: { image: 'rebind/nginx:test', ports: [80] }, pristine: 'shared' },
+        },
+      });
+      const reply = await callControl(host.context.control, 'test-start', 1);
+      expect(Object.keys(reply.endpoints)).toEqual(['web']);
+      expect(Object.keys(reply.failed)).toEqual(['db', 'cache']);
+      expect(reply.failed.db?.code).toBe('REBIND_DOCKER_UNAVAILABLE');
+      expect(reply.failed.db?.message).toMatch(
+        /^No Docker engine answers at unix:\/\/\S+rebind-no-engine-\d+\.sock \(connect ENOENT .*\)\. Start one/,
+      );
+    } finally {
+      if (dockerHost === undefined) delete process.env.DOCKER_HOST;
+      else process.env.DOCKER_HOST = dockerHost;
+    }
+    expect(host.context.shared).toEqual({});
   });
 
   it('says REBIND_NOT_RUNNING in the worker once the main process is gone', async () => {

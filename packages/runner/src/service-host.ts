@@ -4,7 +4,7 @@
 // channel. Used by @rebind/vitest's globalSetup and @rebind/jest's globalSetup.
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import { createLogger } from '@rebind/core';
+import { createLogger, isRebindError } from '@rebind/core';
 import type { ControlAnswer, RebindContext, ServiceEndpoint } from './client.js';
 import type { RebindOptions, ResolvedService } from './declaration.js';
 import { toWire } from './control-error.js';
@@ -12,6 +12,7 @@ import { FixtureSlots, validateFixtureRequest } from './fixture-slots.js';
 import { validateServices } from './validate-services.js';
 import { removeStale } from './remove-stale.js';
 import { ServiceSlots } from './service-slots.js';
+import { warn } from './warn.js';
 
 /** Figures for the summary line. */
 export interface HostStats {
@@ -82,9 +83,10 @@ class ControlAnswers {
         return { endpoints: {} };
       default: {
         const t0 = performance.now();
-        const endpoints = await this.slots.endpoints(call as 'acquire' | 'test-start', slot);
+        // the endpoints, and the services the engine could not start (see ServiceSlots)
+        const reply = await this.slots.endpoints(call as 'acquire' | 'test-start', slot);
         if (call === 'test-start') this.addedMs += performance.now() - t0;
-        return { endpoints };
+        return reply;
       }
     }
   }
@@ -164,8 +166,16 @@ export async function startServiceHost(options: RebindOptions = {}): Promise<Ser
   };
   const shared: Record<string, ServiceEndpoint> = {};
   try {
-    for (const service of services.filter((s) => s.pristine === 'shared'))
-      shared[service.name] = slots.endpointOf(await slots.slotOf(service, 0));
+    for (const service of services.filter((s) => s.pristine === 'shared')) {
+      try {
+        shared[service.name] = slots.endpointOf(await slots.slotOf(service, 0));
+      } catch (error) {
+        // The engine is down: the tests that use this service fail with the error (each
+        // asks again, so they recover once it answers); the others run.
+        if (!isRebindError(error, 'REBIND_DOCKER_UNAVAILABLE')) throw error;
+        warn(`shared service \`${service.name}\` did not start: ${error.message}`);
+      }
+    }
   } catch (error) {
     await stopAll();
     throw error;

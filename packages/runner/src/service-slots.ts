@@ -1,7 +1,8 @@
 // The runner's slots: one handle per service and worker slot (slot 0: shared), restarted
 // per test on request. The second and last layer above a manager's handle.
-import type { Logger, ServiceHandle } from '@rebind/core';
-import type { ControlCall, Endpoints, ServiceEndpoint } from './client.js';
+import { isRebindError, type Logger, type ServiceHandle } from '@rebind/core';
+import type { ControlCall, ControlReply, ServiceEndpoint } from './client.js';
+import { toWire, type WireError } from './control-error.js';
 import type { ResolvedService } from './declaration.js';
 import { startInstance } from './start-instance.js';
 
@@ -107,23 +108,43 @@ export class ServiceSlots {
     }
   }
 
-  async endpoints(call: ControlCall, slot: number): Promise<Endpoints> {
+  /**
+   * The slot's endpoints. A service whose engine does not answer is reported in `failed`
+   * (the tests that use it fail with that error, the others run); any other failure fails
+   * the call.
+   */
+  async endpoints(call: ControlCall, slot: number): Promise<ControlReply> {
     if (this.stopping) throw new Error('rebind: the run is ending; no new instances.');
     if (call === 'test-start') this.tests += 1;
-    const entries = await Promise.all(
-      this.services.map(async (service) => {
-        const s = await this.slotOf(service, service.pristine === 'shared' ? 0 : slot);
-        // A restart begun at test-end must finish first: a handle has no address while
-        // it restarts.
-        await settle(s);
-        if (call === 'test-start' && service.pristine === 'per-test') {
-          if (s.used) await this.restart(s);
-          s.used = true;
-        }
-        return [service.name, this.endpointOf(s)] as const;
-      }),
+    const results = await Promise.allSettled(
+      this.services.map((service) => this.#endpoint(service, call, slot)),
     );
-    return Object.fromEntries(entries);
+    const endpoints: Record<string, ServiceEndpoint> = {};
+    const failed: Record<string, WireError> = {};
+    for (const [i, result] of results.entries()) {
+      const name = (this.services[i] as ResolvedService).name;
+      if (result.status === 'fulfilled') endpoints[name] = result.value;
+      else if (isRebindError(result.reason, 'REBIND_DOCKER_UNAVAILABLE'))
+        failed[name] = toWire(result.reason);
+      else throw result.reason;
+    }
+    return { endpoints, failed };
+  }
+
+  async #endpoint(
+    service: ResolvedService,
+    call: ControlCall,
+    slot: number,
+  ): Promise<ServiceEndpoint> {
+    const s = await this.slotOf(service, service.pristine === 'shared' ? 0 : slot);
+    // A restart begun at test-end must finish first: a handle has no address while it
+    // restarts. A failed one is retried by this test's restart (s.used stays true).
+    await settle(s);
+    if (call === 'test-start' && service.pristine === 'per-test') {
+      if (s.used) await this.restart(s);
+      s.used = true;
+    }
+    return this.endpointOf(s);
   }
 
   /** Applies each service's `rerun` policy (watch mode). */

@@ -57,7 +57,7 @@ describe('endpoint()', () => {
       url: '',
       token: 't',
     };
-    setEndpoints({ web });
+    setEndpoints({ endpoints: { web }, failed: {} });
     let error: unknown;
     try {
       endpoint('db');

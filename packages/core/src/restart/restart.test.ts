@@ -111,7 +111,7 @@ describe('startRestartable', () => {
     );
   });
 
-  it('keeps an instance that started while the old one failed to stop, and stops it later', async () => {
+  it('keeps an instance that started while the old one failed to stop, stops it later, and tries the old one again', async () => {
     const events: string[] = [];
     const hooks = fakeHooks(events);
     const failing: RestartHooks<Fake> = {
@@ -122,8 +122,17 @@ describe('startRestartable', () => {
     const r = await startRestartable(failing, { strategy: 'fresh-port' });
     await expect(r.restart()).rejects.toThrow('stuck');
     expect(r.instance.id).toBe(2);
-    await r.stop();
-    expect(events).toEqual(['start 1 fresh-port', 'start 2 fresh-port', 'stop 2']);
+    // The next restart tries instance 1 again (and goes on when it still fails); stop()
+    // tries it once more and says that it is left.
+    await r.restart();
+    await expect(r.stop()).rejects.toThrow('stuck');
+    expect(events).toEqual([
+      'start 1 fresh-port',
+      'start 2 fresh-port',
+      'start 3 fresh-port',
+      'stop 2',
+      'stop 3',
+    ]);
   });
 
   it('runs concurrent restarts one at a time', async () => {
@@ -176,7 +185,11 @@ describe('startRestartable', () => {
     finishStop(new Error('removal failed'));
     await expect(failing).rejects.toThrow('removal failed');
     expect(r.current).toBeUndefined();
-    await r.stop();
+    // The instance that failed to stop is stopped again at stop().
+    const stopping = r.stop();
+    await new Promise((resolve) => setImmediate(resolve));
+    finishStop();
+    await stopping;
     expect(events).toEqual([
       'create',
       'start 1 wait',
@@ -187,6 +200,8 @@ describe('startRestartable', () => {
       'stopping 2',
       'create',
       'stopped 2 (failed)',
+      'stopping 2',
+      'stopped 2',
     ]);
   });
 

@@ -53,6 +53,12 @@ export class Restarter<I> implements Restartable<I> {
   /** Replaced instances still stopping in the background (standby swaps). */
   readonly #retiring = new Set<Promise<void>>();
   #retireError: unknown;
+  /**
+   * Instances whose stop failed (the engine did not answer): stopped again before the
+   * next restart (a failure there is logged, the restart goes on) and at stop() (where a
+   * failure is thrown: something is left).
+   */
+  readonly #unstopped = new Set<I>();
 
   constructor(setup: RestarterSetup<I>) {
     this.#setup = setup;
@@ -122,6 +128,7 @@ export class Restarter<I> implements Restartable<I> {
       this.#stopped = true;
       try {
         await this.#stopCurrent('stop');
+        await this.#stopUnstopped('stop');
       } finally {
         await this.#dropStandby();
         await Promise.allSettled([...this.#retiring]);
@@ -222,6 +229,9 @@ export class Restarter<I> implements Restartable<I> {
     const { hooks, slots } = this.#setup;
     const record = strategyRecords[strategy];
     if (record.order === 'in-place') return this.#reload(strategy, call.signal);
+    await this.#stopUnstopped('restart').catch((error: unknown) =>
+      log('[%s] an instance that failed to stop still fails: %s', this.#setup.hooks.name, error),
+    );
     if (record.reuseport) this.#setup.checkReuseport();
     const t0 = performance.now();
     const old = this.#current;
@@ -346,7 +356,20 @@ export class Restarter<I> implements Restartable<I> {
   }
 
   #stopOf(old: I | undefined, reason: StopReason = 'restart'): Promise<void> {
-    return old === undefined ? settled : this.#setup.hooks.stop(old, reason);
+    if (old === undefined) return settled;
+    return this.#setup.hooks.stop(old, reason).catch((error: unknown) => {
+      // Not lost: a later restart or stop() stops it again (a container the engine
+      // could not remove while it was down).
+      this.#unstopped.add(old);
+      throw error;
+    });
+  }
+
+  async #stopUnstopped(reason: StopReason): Promise<void> {
+    for (const old of [...this.#unstopped]) {
+      await this.#setup.hooks.stop(old, reason);
+      this.#unstopped.delete(old);
+    }
   }
 
   async #stopCurrent(reason: StopReason = 'restart'): Promise<void> {
