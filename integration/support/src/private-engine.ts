@@ -15,8 +15,8 @@ import {
   rmdirSync,
   writeFileSync,
 } from 'node:fs';
-import { request } from 'node:http';
 import { join } from 'node:path';
+import { pingEngine } from './engine-ping.js';
 import { listProcesses } from './processes.js';
 
 export interface PrivateEngineOptions {
@@ -45,18 +45,6 @@ export interface PrivateEngine {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function ping(socketPath: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const req = request({ socketPath, path: '/_ping', timeout: 1000 }, (res) => {
-      res.resume();
-      resolve(res.statusCode === 200);
-    });
-    req.on('error', () => resolve(false));
-    req.on('timeout', () => req.destroy());
-    req.end();
-  });
-}
 
 /** A /24 in 10.219.0.0/16 that no route of this machine uses. */
 function freeSubnet(): string {
@@ -119,7 +107,7 @@ export async function startPrivateEngine(
       daemon = spawn('dockerd', args, { stdio: ['ignore', log, log], detached: true });
       daemon.unref();
       const deadline = Date.now() + 60_000;
-      while (!(await ping(socket))) {
+      while (!(await pingEngine(socket))) {
         if (daemon.exitCode !== null || Date.now() > deadline)
           throw new Error(
             `the private dockerd did not answer at ${socket}:\n${readFileSync(join(dir, 'dockerd.log'), 'utf8').slice(-2000)}`,

@@ -6,9 +6,9 @@
 // copied from the machine's engine (`docker save | docker load`): nothing is pulled.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pingEngine } from './engine-ping.js';
 import type { Netns } from './netns.js';
 import { descendantsOf } from './processes.js';
 
@@ -40,18 +40,6 @@ export interface StartRemoteEngineOptions {
   readonly hostname?: string;
   /** How long to wait for the engine to answer, in ms. @default 60000 */
   readonly timeout?: number;
-}
-
-function ping(socketPath: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const req = request({ socketPath, path: '/_ping', timeout: 1000 }, (res) => {
-      res.resume();
-      resolve(res.statusCode === 200);
-    });
-    req.on('error', () => resolve(false));
-    req.on('timeout', () => req.destroy());
-    req.end();
-  });
 }
 
 function exited(child: ChildProcess, within: number): Promise<boolean> {
@@ -132,7 +120,7 @@ export async function startRemoteEngine(options: StartRemoteEngineOptions): Prom
   };
   try {
     const deadline = Date.now() + (options.timeout ?? 60_000);
-    while (!(await ping(sockPath))) {
+    while (!(await pingEngine(sockPath))) {
       if (child.exitCode !== null || Date.now() > deadline)
         throw new Error(`the private dockerd did not answer at ${sockPath}:\n${log()}`);
       await new Promise((r) => setTimeout(r, 100));
