@@ -122,13 +122,14 @@ export class StartedNginxHandle extends RestartableHandle<NginxInstance> impleme
   override async restart(options: RestartNginxOptions = {}): Promise<void> {
     validateRestartOptions(options);
     const { strategy, signal } = options;
+    // Every kind restarts through the one handle path (RestartableHandle.restart).
     if (!hasConfig(options)) {
-      await this.restartable.restart({ strategy, signal, discardStandby: options.discardStandby });
+      await super.restart({ strategy, signal, discardStandby: options.discardStandby });
       return;
     }
     this.info.reconfigure(pickConfig(options));
     // A prepared standby runs the old configuration.
-    await this.restartable.restart({ strategy, signal, discardStandby: true });
+    await super.restart({ strategy, signal, discardStandby: true });
   }
   output(): string {
     return this.instance.process.output();
