@@ -4,13 +4,15 @@
 // namespace), with the REBIND_OWNER env and hostname token rebind's containers carry, of a
 // process that is gone: deterministic, where killing dockerd mid-start leaves one in some
 // runs only. removeStaleContainers() must kill and delete it, and leave alone a container
-// without rebind's env (even with an rb- hostname) and one of a live owner.
+// without rebind's env (even with an rb- hostname) and one of a live owner; a handle, after
+// an engine failure, must remove its own such container and not another handle's.
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { removeStaleContainers } from '@rebind/docker';
+import { isRebindError } from '@rebind/core';
+import { removeStaleContainers, startContainer } from '@rebind/docker';
 import { requireComponent, startPrivateEngine, type PrivateEngine } from '@rebind/test-support';
 
 let engine: PrivateEngine | undefined;
@@ -47,40 +49,45 @@ async function deadProcess(): Promise<{ pid: number; start: string }> {
   return { pid, start };
 }
 
+/** Imports rebind/busybox:test into the engine's containerd (moby); runs `sleep` there with `env`. */
+async function ctrRunner(
+  engine: PrivateEngine,
+): Promise<(id: string, env: readonly string[]) => void> {
+  execFileSync('sh', [
+    '-c',
+    'docker --host "$1" save rebind/busybox:test | ctr --address "$2" --namespace moby images import -',
+    'sh',
+    engine.dockerHost,
+    join(engine.dir, 'exec/containerd/containerd.sock'),
+  ]);
+  const image = engine
+    .ctr(['images', 'list', '--quiet'])
+    .split('\n')
+    .find((ref) => ref.endsWith('rebind/busybox:test')) as string;
+  return (id, env) => {
+    engine.ctr(['run', '--detach', ...env.flatMap((e) => ['--env', e]), image, id, 'sleep', '300']);
+  };
+}
+
+const token = () => `HOSTNAME=rb-${randomBytes(6).toString('hex')}`;
+const tasks = () => engine?.ctr(['tasks', 'list', '--quiet']).split('\n').filter(Boolean).sort();
+const removeCtr = (ids: readonly string[]) => {
+  for (const id of ids) {
+    engine?.ctr(['tasks', 'delete', '--force', id]);
+    engine?.ctr(['containers', 'delete', id]);
+  }
+};
+
 const canRun = requireComponent('docker') && process.getuid?.() === 0;
 
 describe.runIf(canRun)('a container the engine forgot (containerd only)', () => {
   it('removeStaleContainers() kills and deletes a dead owner’s, and leaves others alone', async () => {
     engine = await startPrivateEngine({ images: ['rebind/busybox:test'] });
-    const address = join(engine.dir, 'exec/containerd/containerd.sock');
-    execFileSync('sh', [
-      '-c',
-      'docker --host "$1" save rebind/busybox:test | ctr --address "$2" --namespace moby images import -',
-      'sh',
-      engine.dockerHost,
-      address,
-    ]);
-    const image = engine
-      .ctr(['images', 'list', '--quiet'])
-      .split('\n')
-      .find((ref) => ref.endsWith('rebind/busybox:test')) as string;
-    const token = () => `rb-${randomBytes(6).toString('hex')}`;
-    const run = (id: string, env: readonly string[]) =>
-      engine?.ctr([
-        'run',
-        '--detach',
-        ...env.flatMap((e) => ['--env', e]),
-        image,
-        id,
-        'sleep',
-        '300',
-      ]);
+    const run = await ctrRunner(engine);
     const dead = await deadProcess();
-    run('orphan-dead', [`HOSTNAME=${token()}`, ownerEnv(dead.pid, dead.start)]);
-    run('foreign', [`HOSTNAME=${token()}`]);
-    run('orphan-live', [`HOSTNAME=${token()}`, ownerEnv(process.pid, startTime(process.pid))]);
-    const tasks = () =>
-      engine?.ctr(['tasks', 'list', '--quiet']).split('\n').filter(Boolean).sort();
+    run('orphan-dead', [token(), ownerEnv(dead.pid, dead.start)]);
+    run('foreign', [token()]);
+    run('orphan-live', [token(), ownerEnv(process.pid, startTime(process.pid))]);
     expect(tasks()).toEqual(['foreign', 'orphan-dead', 'orphan-live']);
     expect(engine.docker(['ps', '-aq']).trim()).toBe('');
 
@@ -94,9 +101,42 @@ describe.runIf(canRun)('a container the engine forgot (containerd only)', () => 
       engine.ctr(['containers', 'list', '--quiet']).split('\n').filter(Boolean).sort(),
     ).toEqual(['foreign', 'orphan-live']);
     // Neither is rebind's to remove: the test's own clean-up takes them away.
-    for (const id of ['foreign', 'orphan-live']) {
-      engine.ctr(['tasks', 'delete', '--force', id]);
-      engine.ctr(['containers', 'delete', id]);
+    removeCtr(['foreign', 'orphan-live']);
+  });
+
+  it('after an engine failure, a handle removes its own forgotten container, not another handle’s', async () => {
+    engine = await startPrivateEngine({ images: ['rebind/busybox:test', 'rebind/nginx:test'] });
+    const run = await ctrRunner(engine);
+    const handle = await startContainer({
+      image: 'rebind/nginx:test',
+      ports: [80],
+      dockerHost: engine.dockerHost,
+    });
+    try {
+      // The handle's own identity, as its containers carry it: a container of this handle
+      // that the engine lost (as after a restart mid-create), and one of another handle.
+      const labels = JSON.parse(
+        engine.docker(['inspect', '--format', '{{json .Config.Labels}}', handle.id]),
+      ) as Record<string, string>;
+      const owner = (handleId: string) =>
+        `REBIND_OWNER=${new URLSearchParams({ ...labels, 'rebind.handle': handleId }).toString()}`;
+      run('lost', [token(), owner(labels['rebind.handle'] as string)]);
+      run('other-handle', [token(), owner(`${labels['rebind.session']}-999`)]);
+
+      await engine.stop();
+      const error: unknown = await handle.restart().catch((e: unknown) => e);
+      expect(isRebindError(error, 'REBIND_DOCKER_UNAVAILABLE'), String(error)).toBe(true);
+      await engine.start();
+      expect(tasks()).toEqual(['lost', 'other-handle']);
+
+      await handle.restart();
+
+      expect(tasks()).toContain('other-handle');
+      expect(tasks()).not.toContain('lost');
+      expect(engine.ctr(['containers', 'list', '--quiet'])).not.toMatch(/^lost$/m);
+    } finally {
+      await handle.stop();
+      removeCtr(['other-handle']);
     }
   });
 });
