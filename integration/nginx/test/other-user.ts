@@ -66,7 +66,17 @@ export function walk(dir: string): Entry[] {
 export function modesOf(prefix: string, socket: string): Record<string, string> {
   const mode = (path: string) => (lstatSync(path).mode & 0o777).toString(8);
   return Object.fromEntries(
-    ['', 'conf', 'logs', 'run', 'temp', 'conf/nginx.conf', 'logs/error.log', 'logs/access.log']
+    [
+      '',
+      'conf',
+      'logs',
+      'run',
+      'temp',
+      'conf/nginx.conf',
+      'logs/error.log',
+      'logs/access.log',
+      'logs/nginx.pid',
+    ]
       .map((p) => [p || '.', mode(join(prefix, p))])
       .concat([['socket', mode(socket)]]),
   );

@@ -109,6 +109,7 @@ describe.runIf(requireComponent('nginx') && cannot === undefined)(
         'conf/nginx.conf': '600',
         'logs/error.log': '600',
         'logs/access.log': '600',
+        'logs/nginx.pid': '600',
         socket: '600',
       });
       // Everything is A's, and open to nobody else (nginx's own temp paths included).

@@ -35,6 +35,7 @@ describe.runIf(requireComponent('nginx') && asRoot)('privacy of an instance run 
       'conf/nginx.conf': '600',
       'logs/error.log': '600',
       'logs/access.log': '600',
+      'logs/nginx.pid': '600',
       socket: '600',
     });
     // What nginx made for its workers belongs to the worker user, open to nobody else.
