@@ -59,7 +59,9 @@ describe.runIf(requireComponent('nginx') && cannot === undefined)(
 
     // Ends what A still runs (a failed test's server and nginx) by pid, then removes both.
     afterAll(async () => {
-      for (const user of [a, b]) if (user !== undefined) await removeUser(user);
+      const users = [a, b].filter((user) => user !== undefined);
+      const results = await Promise.allSettled(users.map(removeUser));
+      for (const r of results) if (r.status === 'rejected') throw r.reason;
     }, 30_000);
 
     it("user B can neither list, read, write nor connect to anything in user A's prefix", async () => {
