@@ -1,64 +1,13 @@
-import { execFile } from 'node:child_process';
-import { lstatSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startNginx } from '@rebind/nginx';
 import { requireComponent } from '@rebind/test-support';
+import { asUser, modesOf, tryConnect, tryRead, tryWrite, walk } from './other-user.js';
 
 // A second, unprivileged user (no passwd entry needed: setpriv takes any uid).
 const OTHER_UID = 65533;
-
-/** Runs `node -e script` as OTHER_UID; resolves to what it printed. */
-function asOtherUser(script: string, ...args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      'setpriv',
-      [
-        '--reuid',
-        String(OTHER_UID),
-        '--regid',
-        String(OTHER_UID),
-        '--clear-groups',
-        process.execPath,
-        '-e',
-        script,
-        ...args,
-      ],
-      { timeout: 10_000 },
-      (error, stdout, stderr) =>
-        error ? reject(new Error(stderr || error.message)) : resolve(stdout.trim()),
-    );
-  });
-}
-
-// Prints, for each path in argv, what the other user got: `ok` or the error code.
-const tryRead = `
-const fs = require('node:fs');
-const out = [];
-for (const p of process.argv.slice(1)) {
-  try { fs.statSync(p).isDirectory() ? fs.readdirSync(p) : fs.readFileSync(p); out.push('ok'); }
-  catch (e) { out.push(e.code); }
-}
-console.log(out.join(' '));`;
-
-const tryWrite = `
-const fs = require('node:fs');
-try { fs.writeFileSync(process.argv[1], 'x'); console.log('ok'); } catch (e) { console.log(e.code); }`;
-
-const tryConnect = `
-const s = require('node:net').connect(process.argv[1]);
-s.on('connect', () => { console.log('ok'); s.destroy(); });
-s.on('error', (e) => console.log(e.code));`;
-
-/** Every entry under `dir`, with its mode and owner. */
-function walk(dir: string): { path: string; mode: number; uid: number; socket: boolean }[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    const st = lstatSync(path);
-    const entry = { path, mode: st.mode & 0o777, uid: st.uid, socket: st.isSocket() };
-    return st.isDirectory() ? [entry, ...walk(path)] : [entry];
-  });
-}
+const asOtherUser = (script: string, ...args: string[]) =>
+  asUser(OTHER_UID, OTHER_UID, script, ...args);
 
 const asRoot = process.getuid?.() === 0;
 
@@ -77,14 +26,7 @@ describe.runIf(requireComponent('nginx') && asRoot)('privacy of an instance run 
     const entries = walk(prefix);
     const socket = entries.find((e) => e.socket);
     expect(socket?.path).toMatch(/\/run\/ready-[0-9a-f]+\.sock$/);
-    const mode = (path: string) => (lstatSync(path).mode & 0o777).toString(8);
-    expect(
-      Object.fromEntries(
-        ['', 'conf', 'logs', 'run', 'temp', 'conf/nginx.conf', 'logs/error.log', 'logs/access.log']
-          .map((p) => [p || '.', mode(join(prefix, p))])
-          .concat([['socket', mode(socket?.path ?? '')]]),
-      ),
-    ).toEqual({
+    expect(modesOf(prefix, socket?.path ?? '')).toEqual({
       '.': '711',
       conf: '700',
       logs: '700',
@@ -93,6 +35,7 @@ describe.runIf(requireComponent('nginx') && asRoot)('privacy of an instance run 
       'conf/nginx.conf': '600',
       'logs/error.log': '600',
       'logs/access.log': '600',
+      'logs/nginx.pid': '600',
       socket: '600',
     });
     // What nginx made for its workers belongs to the worker user, open to nobody else.

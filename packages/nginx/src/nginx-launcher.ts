@@ -104,21 +104,28 @@ export class NginxLauncher {
    * With a standby two masters run at once: each gets its own pid file and error log
    * (`logs/nginx-<n>.pid`, `logs/error-<n>.log`, created 0600 like the shared ones), so
    * that one's log never shows the other's lines. Without, every instance uses
-   * `logs/nginx.pid` and `logs/error.log`.
+   * `logs/nginx.pid` and `logs/error.log`. Both are created 0600 before nginx starts:
+   * nginx would create its pid file 0644.
    */
   #instanceFiles(): InstanceFiles {
-    if (this.options.standby !== true)
-      return { pidPath: join(this.prefix, 'logs', 'nginx.pid'), errorLogPath: this.errorLogPath };
-    const n = ++this.#started;
-    const files = {
-      pidPath: join(this.prefix, 'logs', `nginx-${n}.pid`),
-      errorLogPath: join(this.prefix, 'logs', `error-${n}.log`),
-    };
+    const n = this.options.standby === true ? ++this.#started : undefined;
+    const files =
+      n === undefined
+        ? { pidPath: join(this.prefix, 'logs', 'nginx.pid'), errorLogPath: this.errorLogPath }
+        : {
+            pidPath: join(this.prefix, 'logs', `nginx-${n}.pid`),
+            errorLogPath: join(this.prefix, 'logs', `error-${n}.log`),
+          };
     this.lastErrorLog = files.errorLogPath;
-    try {
-      closeSync(openSync(files.errorLogPath, 'a', 0o600));
-    } catch (error) {
-      throw writeFailure(error, files.errorLogPath, "nginx's error log");
+    for (const [path, what] of [
+      [files.errorLogPath, "nginx's error log"],
+      [files.pidPath, "nginx's pid file"],
+    ] as const) {
+      try {
+        closeSync(openSync(path, 'a', 0o600));
+      } catch (error) {
+        throw writeFailure(error, path, what);
+      }
     }
     return files;
   }
