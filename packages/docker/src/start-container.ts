@@ -96,7 +96,7 @@ export async function ensureStaleSweep(connection: DockerConnection): Promise<vo
   if (!staleSweeps.has(connection.endpoint)) {
     staleSweeps.set(
       connection.endpoint,
-      removeStaleOn(connection).catch(() => []),
+      removeStaleOn(connection.docker).catch(() => []),
     );
   }
   await staleSweeps.get(connection.endpoint);
