@@ -1,7 +1,7 @@
 // One nginx instance after another for one handle: re-reads your config, renders it for
 // a restart plan, starts the master (proving the new instance answers) or reloads it.
 import { randomBytes } from 'node:crypto';
-import { chmodSync, closeSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, closeSync, openSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   createLogger,
@@ -15,6 +15,7 @@ import type { BinaryDefaults } from './binary-defaults.js';
 import { leaseExtraPort, type ExtraPort } from './extra-port.js';
 import type { NginxBinary } from './find-nginx.js';
 import { writeFreshFile } from './fresh-file.js';
+import { fileSize, logSince } from './log-since.js';
 import { BIND_FAILURE, bindFailureError, configError } from './nginx-errors.js';
 import { loadSource, type NginxSource } from './nginx-source.js';
 import { pickConfig, writeUserFiles, type NginxConfigOptions } from './nginx-spec.js';
@@ -249,22 +250,6 @@ export class NginxLauncher {
       timeout: this.options.readyTimeout ?? 10_000,
       signal,
     });
-  }
-}
-
-function logSince(path: string, start: number): string {
-  try {
-    return readFileSync(path).subarray(start).toString('utf8');
-  } catch {
-    return '';
-  }
-}
-
-function fileSize(path: string): number {
-  try {
-    return statSync(path).size;
-  } catch {
-    return 0;
   }
 }
 

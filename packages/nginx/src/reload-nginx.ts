@@ -1,20 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, readFileSync, statSync } from 'node:fs';
+import { chmodSync } from 'node:fs';
 import { RebindError, isRunning, processTree } from '@rebind/core';
 import { indentOutput, throwIfAborted } from '@rebind/core/internal';
 import { writeFreshFile } from './fresh-file.js';
+import { fileSize, logSince } from './log-since.js';
 import { configError } from './nginx-errors.js';
 import { answersToken, type ReadyTarget } from './ready-check.js';
 import type { LineMap } from './render-config.js';
 import type { NginxInstance } from './started-nginx.js';
-
-function readErrorLog(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return '';
-  }
-}
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -41,12 +34,7 @@ export async function reloadNginx(
   writeFreshFile(options.conf, text);
   const master = instance.process.pid;
   const oldWorkers = processTree(master).filter((pid) => pid !== master);
-  let logStart = 0;
-  try {
-    logStart = statSync(options.errorLogPath).size;
-  } catch {
-    // no error log yet
-  }
+  const logStart = fileSize(options.errorLogPath);
   process.kill(master, 'SIGHUP');
   const deadline = performance.now() + options.timeout;
   for (let i = 0; ; i++) {
@@ -64,7 +52,7 @@ export async function reloadNginx(
       return { ...instance, token: target.token, lines };
     }
     if (i % 10 === 0) {
-      const log = readErrorLog(options.errorLogPath).slice(logStart);
+      const log = logSince(options.errorLogPath, logStart);
       const error = /\[emerg\]/.test(log) ? configError(log, options.conf, lines) : undefined;
       if (error) throw error;
     }

@@ -99,7 +99,6 @@ export async function startNginx(options: StartNginxOptions): Promise<StartedNgi
     unguardPrefix();
     throw error;
   }
-  const started = launcher;
   return new StartedNginxHandle(restartable, {
     binary,
     host,
@@ -109,6 +108,6 @@ export async function startNginx(options: StartNginxOptions): Promise<StartedNgi
     keep: options.keepPrefix === true,
     unguardPrefix,
     reconfigure: (next) => launcher.reconfigure(next),
-    lastErrorLog: () => started.lastErrorLog,
+    lastErrorLog: () => launcher.lastErrorLog,
   });
 }
