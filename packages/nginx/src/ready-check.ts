@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { processTree, type ReadyCheck } from '@rebind/core';
@@ -25,8 +26,15 @@ export function readyTarget(
     : { host, port, token };
 }
 
-/** GETs the readiness location; true when it answers this instance's token. */
+/**
+ * GETs the readiness location; true when it answers this instance's token. No request
+ * while the instance's socket does not exist yet (nginx has not bound it): a connect that
+ * fails makes Node build two errors and read their stacks, and in Vitest's main process
+ * every stack goes through Vite's source-map `prepareStackTrace`: in a CPU profile of 200
+ * fixture restarts that was the main process's largest cost after the spawn. A stat is cheap.
+ */
 export function answersToken(target: ReadyTarget, timeout = 1000): Promise<boolean> {
+  if ('socketPath' in target && !existsSync(target.socketPath)) return Promise.resolve(false);
   return new Promise((resolve) => {
     const where =
       'socketPath' in target
