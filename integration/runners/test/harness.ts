@@ -219,10 +219,10 @@ export function tagged(tag: string): { pid: number; args: string }[] {
   return found;
 }
 
-const rebindProcess = /http-server\.js|watchdog-main|nginx/;
+const rebindProcess = /http-server\.js|watchdog-main|spawner-main|nginx/;
 
 /**
- * rebind's own processes of this run: servers, nginx, the watchdog. Found by the run's
+ * rebind's own processes of this run: servers, nginx, the watchdog, the spawner. Found by the run's
  * tag in their environment, and by the main pids the tests recorded (nginx overwrites its
  * environ with its process title).
  */

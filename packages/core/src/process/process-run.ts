@@ -1,48 +1,93 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { OutputTail } from './output-tail.js';
 import type { ProcessExit, StartProcessOptions } from './process-options.js';
+import { spawnThrough, usesSpawner } from './spawner.js';
 import { stopProcessGroup, type StopOptions } from './stop-tree.js';
 
-/** One run of a started command: the child, its output tail and its exit. */
+type OutputListener = (chunk: string, stream: 'stdout' | 'stderr') => void;
+
+/**
+ * One run of a started command: its pid, output tail and exit. Started through the
+ * owner's spawner process (spawner.ts) on Linux unless it is handed extra fds, else
+ * spawned here; either way in a process group of its own (pgid = pid).
+ */
 export class ProcessRun {
-  readonly child: ChildProcess;
-  readonly pid: number;
+  pid = 0;
   readonly tail: OutputTail;
   readonly exited: Promise<ProcessExit>;
   exit: ProcessExit | undefined;
   spawnError: Error | undefined;
   unguard: () => void = () => undefined;
   stopping: Promise<void> | undefined;
+  readonly #listeners = new Set<OutputListener>();
+  #exited: (exit: ProcessExit) => void = () => undefined;
 
-  constructor(readonly options: StartProcessOptions) {
-    const env = { ...process.env, ...options.env };
-    for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
+  /** Starts `options.command`; resolves once its pid is known (0 and `spawnError` when it could not start). */
+  static async start(options: StartProcessOptions): Promise<ProcessRun> {
+    const run = new ProcessRun(options);
+    const env: Record<string, string> = {};
+    for (const [k, v] of Object.entries({ ...process.env, ...options.env }))
+      if (v !== undefined) env[k] = v;
+    if (usesSpawner(options.extraFds)) await run.#startThrough(env);
+    else run.#spawnHere(env);
+    return run;
+  }
+
+  private constructor(readonly options: StartProcessOptions) {
     this.tail = new OutputTail(options.outputLimit ?? 65536);
-    this.child = spawn(options.command, [...(options.args ?? [])], {
-      cwd: options.cwd,
+    this.exited = new Promise((resolve) => (this.#exited = resolve));
+  }
+
+  /** Calls `listener` with each chunk of output from now on; returns the unsubscribe. */
+  onOutput(listener: OutputListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  #output(chunk: string, stream: 'stdout' | 'stderr'): void {
+    this.tail.push(chunk, stream);
+    this.options.onOutput?.(chunk, stream);
+    for (const listener of this.#listeners) listener(chunk, stream);
+  }
+
+  #exit(exit: ProcessExit): void {
+    if (this.exit !== undefined) return;
+    this.exit = exit;
+    this.#exited(exit);
+  }
+
+  async #startThrough(env: Record<string, string>): Promise<void> {
+    const { command, args = [], cwd } = this.options;
+    try {
+      this.pid = await spawnThrough(
+        { command, args, env, ...(cwd === undefined ? {} : { cwd }) },
+        {
+          output: (chunk, stream) => this.#output(chunk, stream),
+          exit: (code, signal) => this.#exit({ code, signal }),
+        },
+      );
+    } catch (error) {
+      this.spawnError = error as Error;
+      this.#exit({ code: null, signal: null });
+    }
+  }
+
+  #spawnHere(env: Record<string, string>): void {
+    const child = spawn(this.options.command, [...(this.options.args ?? [])], {
+      cwd: this.options.cwd,
       env,
       detached: true,
-      stdio: ['ignore', 'pipe', 'pipe', ...(options.extraFds ?? [])],
+      stdio: ['ignore', 'pipe', 'pipe', ...(this.options.extraFds ?? [])],
     });
-    this.pid = this.child.pid ?? 0;
-    this.exited = new Promise((resolve) => {
-      this.child.once('error', (error) => {
-        this.spawnError = error;
-        this.exit = { code: null, signal: null };
-        resolve(this.exit);
-      });
-      this.child.once('exit', (code, signal) => {
-        this.exit = { code, signal };
-        resolve(this.exit);
-      });
+    this.pid = child.pid ?? 0;
+    child.once('error', (error) => {
+      this.spawnError = error;
+      this.#exit({ code: null, signal: null });
     });
+    child.once('exit', (code, signal) => this.#exit({ code, signal }));
     for (const stream of ['stdout', 'stderr'] as const) {
-      const readable = this.child[stream];
-      readable?.setEncoding('utf8');
-      readable?.on('data', (chunk: string) => {
-        this.tail.push(chunk, stream);
-        options.onOutput?.(chunk, stream);
-      });
+      child[stream]?.setEncoding('utf8');
+      child[stream]?.on('data', (chunk: string) => this.#output(chunk, stream));
     }
   }
 

@@ -36,7 +36,7 @@ const log = createLogger('process');
 
 async function launch(options: StartProcessOptions): Promise<ProcessRun> {
   throwIfAborted(options.signal, `Starting \`${commandText(options)}\``);
-  const run = new ProcessRun(options);
+  const run = await ProcessRun.start(options);
   if (run.pid === 0) {
     await run.exited;
     throw exitedError(run, options);

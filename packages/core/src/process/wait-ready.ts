@@ -63,12 +63,10 @@ export async function waitReady(run: ProcessRun, options: StartProcessOptions): 
   let interval = options.readyInterval ?? 1;
   const cap = options.readyInterval ?? 20;
   let outputSeen: (() => void) | undefined;
-  const onChunk = () => outputSeen?.();
-  if (check && 'output' in check) {
-    const stream = check.stream ?? 'both';
-    for (const name of stream === 'both' ? (['stdout', 'stderr'] as const) : [stream])
-      run.child[name]?.on('data', onChunk);
-  }
+  const stream = check && 'output' in check ? (check.stream ?? 'both') : undefined;
+  const unsubscribe = run.onOutput((_, from) => {
+    if (stream === 'both' || stream === from) outputSeen?.();
+  });
   try {
     for (;;) {
       if (run.exit !== undefined) throw exitedError(run, options);
@@ -103,6 +101,6 @@ export async function waitReady(run: ProcessRun, options: StartProcessOptions): 
       outputSeen = undefined;
     }
   } finally {
-    for (const name of ['stdout', 'stderr'] as const) run.child[name]?.off('data', onChunk);
+    unsubscribe();
   }
 }

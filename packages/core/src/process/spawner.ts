@@ -1,0 +1,162 @@
+// The owner's side of the spawner process (spawner-main.ts): a small Node child, started
+// on first use, that forks the commands this process starts. On Linux libuv forks (no
+// posix_spawn, no vfork in Node 20), and a fork copies the parent's page tables while
+// the parent's event loop waits for the child's exec: from a test runner's main process
+// (Vitest's: ~150 MB) that costs about twice the CPU of a fork from a small one.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { createLogger } from '../logger.js';
+import { isRunning } from '../proc/process-tree.js';
+
+/** What a spawned command reports, in order: its pid (or a spawn error), output, exit. */
+export interface SpawnEvents {
+  readonly output: (chunk: string, stream: 'stdout' | 'stderr') => void;
+  readonly exit: (code: number | null, signal: NodeJS.Signals | null) => void;
+}
+
+export interface SpawnRequest {
+  readonly command: string;
+  readonly args: readonly string[];
+  /** The whole environment of the command. */
+  readonly env: Readonly<Record<string, string>>;
+  readonly cwd?: string;
+}
+
+interface Entry {
+  readonly events: SpawnEvents;
+  pid?: number;
+  started: (pid: number) => void;
+  failed: (error: Error) => void;
+}
+
+type Message =
+  | { readonly i: number; readonly p: number }
+  | { readonly i: number; readonly e: { message: string; code?: string } }
+  | { readonly i: number; readonly s: 1 | 2; readonly d: string }
+  | { readonly i: number; readonly x: [number | null, NodeJS.Signals | null] };
+
+const log = createLogger('spawner');
+let current: Spawner | undefined;
+
+function mainPath(): string {
+  const sibling = fileURLToPath(new URL('./spawner-main.js', import.meta.url));
+  if (existsSync(sibling)) return sibling;
+  // Running from src/ (tests): use the built copy.
+  return fileURLToPath(new URL('../../dist/process/spawner-main.js', import.meta.url));
+}
+
+/** Whether a command is started through the spawner: Linux, and no extra fds to hand over. */
+export function usesSpawner(extraFds: readonly number[] | undefined): boolean {
+  return process.platform === 'linux' && (extraFds ?? []).length === 0;
+}
+
+/**
+ * Starts `request` through this process's spawner (started on first use); resolves to the
+ * command's pid, or rejects with the spawn error (`code` ENOENT...). The command is the
+ * spawner's child, in a process group of its own (pgid = pid), like a `detached` spawn.
+ */
+export function spawnThrough(request: SpawnRequest, events: SpawnEvents): Promise<number> {
+  current ??= new Spawner();
+  return current.spawn(request, events);
+}
+
+class Spawner {
+  readonly #proc: ChildProcess;
+  readonly #entries = new Map<number, Entry>();
+  #next = 1;
+  #pending = '';
+
+  constructor() {
+    const env = { ...process.env };
+    delete env.NODE_OPTIONS;
+    this.#proc = spawn(process.execPath, [mainPath()], {
+      detached: true,
+      stdio: ['pipe', 'pipe', 'ignore'],
+      env,
+    });
+    this.#proc.unref();
+    this.#proc.stdin?.on('error', () => undefined);
+    (this.#proc.stdin as unknown as { unref?: () => void } | null)?.unref?.();
+    this.#proc.stdout?.setEncoding('utf8');
+    this.#proc.stdout?.on('data', (chunk: string) => this.#read(chunk));
+    this.#unref();
+    this.#proc.once('exit', (code, signal) => this.#lost(`exited (${signal ?? code})`));
+    this.#proc.once('error', (error) => this.#lost(error.message));
+    log('spawner %d started', this.#proc.pid);
+  }
+
+  spawn(request: SpawnRequest, events: SpawnEvents): Promise<number> {
+    const i = this.#next++;
+    return new Promise<number>((started, failed) => {
+      this.#entries.set(i, { events, started, failed });
+      // While a command runs it keeps this process alive, as a child of its own would.
+      if (this.#entries.size === 1) this.#ref();
+      this.#proc.stdin?.write(`${JSON.stringify({ i, ...request })}\n`);
+    });
+  }
+
+  #ref(): void {
+    (this.#proc.stdout as unknown as { ref?: () => void } | null)?.ref?.();
+  }
+
+  #unref(): void {
+    (this.#proc.stdout as unknown as { unref?: () => void } | null)?.unref?.();
+  }
+
+  #done(i: number): void {
+    this.#entries.delete(i);
+    if (this.#entries.size === 0) this.#unref();
+  }
+
+  #read(chunk: string): void {
+    this.#pending += chunk;
+    const lines = this.#pending.split('\n');
+    this.#pending = lines.pop() ?? '';
+    for (const line of lines) {
+      const message = JSON.parse(line) as Message;
+      const entry = this.#entries.get(message.i);
+      if (entry === undefined) continue;
+      if ('p' in message) {
+        entry.pid = message.p;
+        entry.started(message.p);
+      } else if ('s' in message)
+        entry.events.output(message.d, message.s === 1 ? 'stdout' : 'stderr');
+      else if ('x' in message) {
+        this.#done(message.i);
+        entry.events.exit(...message.x);
+      } else {
+        this.#done(message.i);
+        entry.failed(Object.assign(new Error(message.e.message), { code: message.e.code }));
+      }
+    }
+  }
+
+  /**
+   * The spawner is gone (killed from outside): its commands are orphans now, reaped late
+   * by PID 1. Each is SIGKILLed (its whole group) and reported exited once it is no longer
+   * running (a zombie holds nothing); the next spawn starts a new spawner.
+   */
+  #lost(why: string): void {
+    if (current === this) current = undefined;
+    log('spawner %d %s; %d command(s) were running', this.#proc.pid, why, this.#entries.size);
+    for (const [i, entry] of this.#entries) {
+      this.#done(i);
+      if (entry.pid === undefined) {
+        entry.failed(new Error(`rebind's spawner process ${why} before the command started`));
+        continue;
+      }
+      const pid = entry.pid;
+      try {
+        process.kill(-pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+      const poll = () => {
+        if (isRunning(pid)) setTimeout(poll, 5);
+        else entry.events.exit(null, 'SIGKILL');
+      };
+      poll();
+    }
+  }
+}
