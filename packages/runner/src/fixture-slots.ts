@@ -3,7 +3,7 @@
 // applied by restarting that handle: nginx with the new configuration on the same port
 // and prefix (no new allocation); the other kinds by a new instance in place of the old.
 import { RebindError, type ServiceHandle } from '@rebind/core';
-import { invalidOption, isObject } from '@rebind/core/internal';
+import { invalidOption, isLoopback, isObject } from '@rebind/core/internal';
 import type { StartedNginx } from '@rebind/nginx';
 import type { ServiceEndpoint } from './client.js';
 import { serviceKinds, type ResolvedService, type ServiceKind } from './declaration.js';
@@ -46,15 +46,27 @@ export function validateFixtureRequest(value: unknown): FixtureRequest {
   return request as FixtureRequest;
 }
 
+/**
+ * A test's restart starts the new nginx while the old one stops, on the same port: both
+ * listen with SO_REUSEPORT on loopback ('reuseport'; the old one is gone before the test
+ * gets its endpoint, and readiness asks the new one's own socket). Elsewhere rebind holds
+ * the port's socket and hands it to each nginx ('inherit'). 'reuseport' hands nginx no
+ * file descriptor, so core's small spawner process forks it, not the runner's main
+ * process: Vitest's main process spent ~10.5 ms of CPU per test instead of ~14.8 (200
+ * fixture restarts, 'reuseport' both ways, spawner on and off).
+ */
+const nginxStrategy = (options: Readonly<Record<string, unknown>>) =>
+  isLoopback(typeof options.host === 'string' ? options.host : '127.0.0.1')
+    ? 'reuseport'
+    : 'inherit';
+
 const serviceOf = (request: FixtureRequest): ResolvedService =>
   ({
     name: request.kind,
     kind: request.kind,
     options:
       request.kind === 'nginx'
-        ? // rebind holds the port's socket and hands it to each new nginx: a test's restart
-          // starts the new instance while the old one stops, instead of after.
-          { restartStrategy: 'inherit', ...request.options }
+        ? { restartStrategy: nginxStrategy(request.options), ...request.options }
         : request.options,
     pristine: 'per-test',
     rerun: 'keep',
