@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { createLogger, isRebindError } from '@rebind/core';
+import { warmSpawner } from '@rebind/core/internal';
 import type { ControlAnswer, RebindContext, ServiceEndpoint } from './client.js';
 import type { RebindOptions, ResolvedService } from './declaration.js';
 import { toWire } from './control-error.js';
@@ -137,6 +138,8 @@ async function startControl(
 
 export async function startServiceHost(options: RebindOptions = {}): Promise<ServiceHost> {
   const services = await validateServices(options);
+  // Up before the first test asks for a server: its starts then fork from the spawner.
+  void warmSpawner();
   const log = createLogger('runner', process.pid);
   const runId = `${process.pid}-${randomBytes(4).toString('hex')}`;
   if (options.removeStale ?? true) await removeStale(services, log);

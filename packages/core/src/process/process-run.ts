@@ -1,15 +1,15 @@
 import { spawn } from 'node:child_process';
 import { OutputTail } from './output-tail.js';
 import type { ProcessExit, StartProcessOptions } from './process-options.js';
-import { spawnThrough, usesSpawner } from './spawner.js';
+import { readySpawner, type Spawner } from './spawner.js';
 import { stopProcessGroup, type StopOptions } from './stop-tree.js';
 
 type OutputListener = (chunk: string, stream: 'stdout' | 'stderr') => void;
 
 /**
  * One run of a started command: its pid, output tail and exit. Started through the
- * owner's spawner process (spawner.ts) on Linux unless it is handed extra fds, else
- * spawned here; either way in a process group of its own (pgid = pid).
+ * owner's spawner process (spawner.ts) once it is up, on Linux, unless it is handed extra
+ * fds; else spawned here. Either way in a process group of its own (pgid = pid).
  */
 export class ProcessRun {
   pid = 0;
@@ -28,7 +28,8 @@ export class ProcessRun {
     const env: Record<string, string> = {};
     for (const [k, v] of Object.entries({ ...process.env, ...options.env }))
       if (v !== undefined) env[k] = v;
-    if (usesSpawner(options.extraFds)) await run.#startThrough(env);
+    const spawner = readySpawner(options.extraFds);
+    if (spawner !== undefined) await run.#startThrough(spawner, env);
     else run.#spawnHere(env);
     return run;
   }
@@ -56,10 +57,10 @@ export class ProcessRun {
     this.#exited(exit);
   }
 
-  async #startThrough(env: Record<string, string>): Promise<void> {
+  async #startThrough(spawner: Spawner, env: Record<string, string>): Promise<void> {
     const { command, args = [], cwd } = this.options;
     try {
-      this.pid = await spawnThrough(
+      this.pid = await spawner.spawn(
         { command, args, env, ...(cwd === undefined ? {} : { cwd }) },
         {
           output: (chunk, stream) => this.#output(chunk, stream),

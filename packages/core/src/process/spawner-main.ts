@@ -93,3 +93,4 @@ process.stdin.on('error', end);
 // The owner is gone: nobody reads what is written any more.
 process.stdout.on('error', end);
 for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, end);
+send({ r: 1 });

@@ -1,13 +1,15 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { allocatePort } from '../allocate/allocate-port.js';
 import type { PortLease } from '../allocate/port-lease.js';
 import { isRunning } from '../proc/process-tree.js';
+import { warmSpawner } from './spawner.js';
 import { startProcess, type StartedProcess } from './start-process.js';
 
 const dist = fileURLToPath(new URL('../../dist/index.js', import.meta.url));
+const spawnerModule = fileURLToPath(new URL('../../dist/process/spawner.js', import.meta.url));
 const fixture = fileURLToPath(new URL('../../fixtures/ignore-sigterm.js', import.meta.url));
 
 const leases: PortLease[] = [];
@@ -50,6 +52,9 @@ async function startServer(): Promise<StartedProcess> {
 }
 
 describe.runIf(process.platform === 'linux')('the spawner', () => {
+  // Until it is up (a Node process's start-up), commands are spawned by this process.
+  beforeAll(() => warmSpawner());
+
   it('starts a command as its own child, in a process group of its own', async () => {
     const proc = await startServer();
     const spawner = parentOf(proc.pid);
@@ -70,25 +75,29 @@ describe.runIf(process.platform === 'linux')('the spawner', () => {
     process.kill(spawner, 'SIGKILL');
     expect(await proc.exited).toEqual({ code: null, signal: 'SIGKILL' });
     expect(isRunning(proc.pid)).toBe(false);
+    await warmSpawner();
     const next = await startServer();
     expect(parentOf(next.pid)).not.toBe(spawner);
+    expect(parentOf(parentOf(next.pid))).toBe(process.pid);
   });
 
   it("SIGKILLs its commands when its owner is SIGKILLed (even with the owner's watchdog off)", async () => {
     const port = await freePort();
     const owner = `
+setInterval(() => {}, 1000);
 const { startProcess } = await import(${JSON.stringify(dist)});
+await (await import(${JSON.stringify(spawnerModule)})).warmSpawner();
 const proc = await startProcess({ command: process.execPath, args: [${JSON.stringify(fixture)}, '${port}'], ready: { output: 'listening' }, watchdog: false });
 console.log(proc.pid);
-setInterval(() => {}, 1000);
 `;
     const child = spawn(process.execPath, ['--input-type=module', '-e', owner], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     child.stdout.setEncoding('utf8');
-    const serverPid = await new Promise<number>((resolve) =>
-      child.stdout.once('data', (line: string) => resolve(Number(line.trim()))),
-    );
+    const serverPid = await new Promise<number>((resolve, reject) => {
+      child.stdout.once('data', (line: string) => resolve(Number(line.trim())));
+      child.once('exit', (code) => reject(new Error(`the owner exited (${code})`)));
+    });
     expect(isRunning(serverPid)).toBe(true);
     child.kill('SIGKILL');
     expect(await gone(serverPid, 2000)).toBe(true);

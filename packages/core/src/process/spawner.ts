@@ -31,6 +31,7 @@ interface Entry {
 }
 
 type Message =
+  | { readonly r: 1 }
   | { readonly i: number; readonly p: number }
   | { readonly i: number; readonly e: { message: string; code?: string } }
   | { readonly i: number; readonly s: 1 | 2; readonly d: string }
@@ -46,28 +47,36 @@ function mainPath(): string {
   return fileURLToPath(new URL('../../dist/process/spawner-main.js', import.meta.url));
 }
 
-/** Whether a command is started through the spawner: Linux, and no extra fds to hand over. */
-export function usesSpawner(extraFds: readonly number[] | undefined): boolean {
-  return process.platform === 'linux' && (extraFds ?? []).length === 0;
-}
-
 /**
- * Starts `request` through this process's spawner (started on first use); resolves to the
- * command's pid, or rejects with the spawn error (`code` ENOENT...). The command is the
- * spawner's child, in a process group of its own (pgid = pid), like a `detached` spawn.
+ * This process's spawner, when a command with these extra fds is started through it:
+ * on Linux, with no fds to hand over, once the spawner is up. The first call starts it in
+ * the background (a Node process takes ~40 ms to start): until it is up, commands are
+ * spawned here, so that no start waits for it.
  */
-export function spawnThrough(request: SpawnRequest, events: SpawnEvents): Promise<number> {
+export function readySpawner(extraFds: readonly number[] | undefined): Spawner | undefined {
+  if (process.platform !== 'linux' || (extraFds ?? []).length > 0) return undefined;
   current ??= new Spawner();
-  return current.spawn(request, events);
+  return current.ready ? current : undefined;
 }
 
-class Spawner {
+/** Starts this process's spawner if it is not running; resolves once it is up. */
+export function warmSpawner(): Promise<void> {
+  current ??= new Spawner();
+  return current.up;
+}
+
+export class Spawner {
+  ready = false;
+  /** Resolves once the spawner reads requests (never rejects). */
+  readonly up: Promise<void>;
+  #up: () => void = () => undefined;
   readonly #proc: ChildProcess;
   readonly #entries = new Map<number, Entry>();
   #next = 1;
   #pending = '';
 
   constructor() {
+    this.up = new Promise((resolve) => (this.#up = resolve));
     const env = { ...process.env };
     delete env.NODE_OPTIONS;
     this.#proc = spawn(process.execPath, [mainPath()], {
@@ -86,6 +95,11 @@ class Spawner {
     log('spawner %d started', this.#proc.pid);
   }
 
+  /**
+   * Starts `request`; resolves to the command's pid, or rejects with the spawn error
+   * (`code` ENOENT...). The command is the spawner's child, in a process group of its own
+   * (pgid = pid), like a `detached` spawn.
+   */
   spawn(request: SpawnRequest, events: SpawnEvents): Promise<number> {
     const i = this.#next++;
     return new Promise<number>((started, failed) => {
@@ -115,6 +129,11 @@ class Spawner {
     this.#pending = lines.pop() ?? '';
     for (const line of lines) {
       const message = JSON.parse(line) as Message;
+      if ('r' in message) {
+        this.ready = true;
+        this.#up();
+        continue;
+      }
       const entry = this.#entries.get(message.i);
       if (entry === undefined) continue;
       if ('p' in message) {
@@ -139,6 +158,7 @@ class Spawner {
    */
   #lost(why: string): void {
     if (current === this) current = undefined;
+    this.#up();
     log('spawner %d %s; %d command(s) were running', this.#proc.pid, why, this.#entries.size);
     for (const [i, entry] of this.#entries) {
       this.#done(i);
