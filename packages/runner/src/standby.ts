@@ -1,5 +1,6 @@
 // A declaration's `standby: true`: the manager's own `standby` option (nginx with
-// 'fresh-port', a container on moving ports, a command on its leased port), so that the
+// 'fresh-port', a container on moving ports, a compose project as a project per instance on
+// engine-picked ports, a command on its leased port), so that the
 // restart between two tests is a swap. Checked with the declaration, before anything starts.
 import { RebindError } from '@rebind/core';
 import type { ResolvedService, ServiceOptionsByKind } from './declaration.js';
@@ -26,11 +27,5 @@ export function checkServiceStandby(service: ResolvedService): void {
       'REBIND_INVALID_OPTION',
       `The \`${at}.standby\` option cannot be used with \`pristine: 'shared'\`: a shared instance is never restarted between tests, so its standby would never be swapped in. Use \`pristine: 'per-test'\` (the default), or drop \`standby\`.`,
       { details: { option: `${at}.standby`, pristine: service.pristine } },
-    );
-  if (service.kind === 'compose')
-    throw new RebindError(
-      'REBIND_INVALID_OPTION',
-      `The \`${at}.standby\` option is not supported for compose projects yet: each project instance would need its own project name and remapped ports. Drop \`standby\` (a compose project restarts with a new \`up\`).`,
-      { details: { option: `${at}.standby`, kind: service.kind } },
     );
 }
