@@ -93,6 +93,13 @@ describe.runIf(hasEcho)('the test-nginx table, row by row', () => {
     expect((await request(web, 'GET /a.txt')).body).toBe('user\n');
   });
 
+  // (not a row) the next test's config replaces them: the previous test's files are gone
+  test('user files do not outlive their test', async ({ nginx }) => {
+    const web = await nginx({ snippet: 'location / { }', userFiles: { 'html/b.txt': 'b\n' } });
+    expect((await request(web, 'GET /b.txt')).body).toBe('b\n');
+    expect((await request(web, 'GET /a.txt')).status).toBe(404);
+  });
+
   row('`--- request`', async ({ nginx }) => {
     const web = await nginx({ snippet: 'location /t { echo $request_method; }' });
     expect((await request(web, 'GET /t')).body).toBe('GET\n');
