@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { bootId, labelKeys, ownershipOf, pidNamespace } from './session.js';
+import {
+  bootId,
+  labelKeys,
+  ownerEnv,
+  ownerEnvName,
+  ownerFromEnv,
+  ownershipOf,
+  pidNamespace,
+} from './session.js';
 
 // A pid that no process has: above the kernel's pid_max.
 const gone = 2 ** 22 + 1;
@@ -33,5 +41,18 @@ describe('ownershipOf', () => {
       'other-machine',
     );
     expect(ownershipOf({ unrelated: 'x' })).toEqual({ kind: 'foreign' });
+  });
+});
+
+describe('ownerEnv', () => {
+  it('carries the owner labels and the handle into the env, and back', () => {
+    const owner = { [labelKeys.session]: '1-ab', [labelKeys.ownerPidns]: 'pid:[4026531836]' };
+    const entry = ownerEnv(owner, '1-ab-2');
+    expect(entry.startsWith(`${ownerEnvName}=`)).toBe(true);
+    expect(ownerFromEnv(['PATH=/bin', entry])).toEqual({
+      ...owner,
+      [labelKeys.handle]: '1-ab-2',
+    });
+    expect(ownerFromEnv(['PATH=/bin', 'HOSTNAME=rb-0123456789ab'])).toBeUndefined();
   });
 });

@@ -103,3 +103,25 @@ export function ownershipOf(labels: Readonly<Record<string, string>> | undefined
   }
   return { kind: 'live-session', pid };
 }
+
+/**
+ * The environment variable that carries a container's owner labels (and its handle) into
+ * the container's OCI spec. The engine keeps labels to itself: containerd sees only the
+ * spec (hostname, env, mounts), so a container the engine forgot (a restart mid-create)
+ * can be told to be rebind's, and whose, only by this variable.
+ */
+export const ownerEnvName = 'REBIND_OWNER';
+
+/** `REBIND_OWNER=rebind.session=…&rebind.owner-pid=…&…&rebind.handle=…` for a handle. */
+export function ownerEnv(labels: Readonly<Record<string, string>>, handleId: string): string {
+  return `${ownerEnvName}=${new URLSearchParams({ ...labels, [labelKeys.handle]: handleId }).toString()}`;
+}
+
+/** The owner labels from a container's env (`KEY=value` entries), or undefined. */
+export function ownerFromEnv(
+  env: readonly string[] | undefined,
+): Record<string, string> | undefined {
+  const entry = env?.find((e) => e.startsWith(`${ownerEnvName}=`));
+  if (entry === undefined) return undefined;
+  return Object.fromEntries(new URLSearchParams(entry.slice(ownerEnvName.length + 1)));
+}
