@@ -9,7 +9,7 @@ import { createLogger } from '@rebind/core';
 import { runOnce } from '@rebind/core/internal';
 import type { DockerConnection } from './connect-docker.js';
 import { findContainerd, type ContainerdEndpoint } from './containerd-socket.js';
-import { ownerFromEnv } from './session.js';
+import { labelKeys, ownerFromEnv } from './session.js';
 
 export interface ForgottenContainer {
   readonly id: string;
@@ -81,15 +81,20 @@ export async function removeForgottenContainers(
     const removed: (ForgottenContainer & { why: string })[] = [];
     for (const c of candidates) {
       const why = match(c.owner);
-      if (why === undefined) continue;
+      const whose = `session ${c.owner[labelKeys.session]}, handle ${c.owner[labelKeys.handle]}`;
+      if (why === undefined) {
+        log('left alone %s (%s, %s): not to be removed here', c.id, c.hostname, whose);
+        continue;
+      }
+      log('removing %s (%s, %s), forgotten by the engine: %s', c.id, c.hostname, whose, why);
       // --force: SIGKILL the task and wait for it; fails harmlessly when there is no task.
       await ctr(at, ['tasks', 'delete', '--force', c.id]);
       const deleted = await ctr(at, ['containers', 'delete', c.id]);
       if (deleted.failed) {
-        log('could not delete %s (%s): %s', c.id.slice(0, 12), c.hostname, deleted.stderr.trim());
+        log('could not delete %s (%s): %s', c.id, c.hostname, deleted.stderr.trim());
         continue;
       }
-      log('removed %s (%s), forgotten by the engine: %s', c.id.slice(0, 12), c.hostname, why);
+      log('removed %s (%s), forgotten by the engine: %s', c.id, c.hostname, why);
       removed.push({ ...c, why });
     }
     return removed;

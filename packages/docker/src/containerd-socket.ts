@@ -1,10 +1,14 @@
 // Which containerd a local engine runs its containers in, found from the processes: the
 // dockerd that listens on the engine's unix socket (its inode in /proc/net/unix, held by
-// one of its fds), then its `--containerd` flag (a system containerd), else its managed
-// containerd child's `--address`, else the `[grpc] address` of that child's `--config`
-// file (dockerd writes `<exec-root>/containerd/containerd.toml`). The namespace is
-// dockerd's `--containerd-namespace`, `moby` by default. Undefined when any step cannot
-// be read: not root, another kind of engine, a dockerd in another pid namespace.
+// one of its fds), then its `--containerd` flag (a system containerd), else the `[grpc]
+// address` of the config file dockerd writes for the containerd it manages
+// (`<exec-root>/containerd/containerd.toml`), else its managed containerd child's
+// `--address`. The child is looked for among the children of every thread of dockerd:
+// Go forks from any thread, and /proc/<pid>/task/<pid>/children lists only the main
+// thread's (a dockerd restarted under load had its containerd under another thread, and
+// the sweep found no containerd). The namespace is dockerd's `--containerd-namespace`,
+// `moby` by default. Undefined when any step cannot be read: not root, another kind of
+// engine, a dockerd in another pid namespace.
 import { readFile, readdir, readlink, realpath } from 'node:fs/promises';
 import { basename } from 'node:path';
 
@@ -54,18 +58,35 @@ async function listenerOf(path: string, comm: string): Promise<string | undefine
   return undefined;
 }
 
-/** The managed containerd's address: its `--address`, or its config file's `[grpc] address`. */
-async function managedSocket(dockerd: string): Promise<string | undefined> {
-  const children = (await read(`/proc/${dockerd}/task/${dockerd}/children`)).split(/\s+/);
-  for (const child of children.filter(Boolean)) {
+/** The `[grpc] address` of a containerd config file. */
+async function grpcAddress(config: string): Promise<string | undefined> {
+  return /^\[grpc\][^[]*?^\s*address\s*=\s*"([^"]+)"/m.exec(await read(config))?.[1];
+}
+
+/** The pids of a process's children, forked by any of its threads. */
+async function childrenOf(pid: string): Promise<string[]> {
+  const threads = await readdir(`/proc/${pid}/task`).catch(() => [pid]);
+  const children: string[] = [];
+  for (const tid of threads)
+    children.push(...(await read(`/proc/${pid}/task/${tid}/children`)).split(/\s+/));
+  return children.filter(Boolean);
+}
+
+/** The managed containerd's address: its config file's, else its child's `--address`. */
+async function managedSocket(
+  dockerd: string,
+  argv: readonly string[],
+): Promise<string | undefined> {
+  const execRoot = flagValue(argv, ['--exec-root']) ?? '/var/run/docker';
+  const written = await grpcAddress(`${execRoot}/containerd/containerd.toml`);
+  if (written !== undefined) return written;
+  for (const child of await childrenOf(dockerd)) {
     if ((await read(`/proc/${child}/comm`)).trim() !== 'containerd') continue;
-    const argv = await argvOf(child);
-    const address = flagValue(argv, ['--address', '-a']);
+    const childArgv = await argvOf(child);
+    const address = flagValue(childArgv, ['--address', '-a']);
     if (address !== undefined) return address;
-    const config = flagValue(argv, ['--config', '-c']);
-    if (config === undefined) return undefined;
-    const grpc = /^\[grpc\][^[]*?^\s*address\s*=\s*"([^"]+)"/m.exec(await read(config));
-    return grpc?.[1];
+    const config = flagValue(childArgv, ['--config', '-c']);
+    return config === undefined ? undefined : grpcAddress(config);
   }
   return undefined;
 }
@@ -76,6 +97,6 @@ export async function findContainerd(path: string): Promise<ContainerdEndpoint |
   if (dockerd === undefined) return undefined;
   const argv = await argvOf(dockerd);
   const namespace = flagValue(argv, ['--containerd-namespace']) ?? 'moby';
-  const socket = flagValue(argv, ['--containerd']) ?? (await managedSocket(dockerd));
+  const socket = flagValue(argv, ['--containerd']) ?? (await managedSocket(dockerd, argv));
   return socket === undefined || socket === '' ? undefined : { socket, namespace };
 }
