@@ -103,3 +103,19 @@ export async function removeForgottenContainers(
     return [];
   }
 }
+
+/**
+ * The containers of the engine's containerd that the engine does not know and that carry
+ * rebind's owner env, removing none. Never rejects: [] when containerd is out of reach.
+ */
+export async function listForgottenContainers(
+  connection: DockerConnection,
+): Promise<ForgottenContainer[]> {
+  try {
+    const at = await reachable(connection);
+    return (at === undefined ? undefined : await forgotten(connection, at)) ?? [];
+  } catch (error) {
+    log('skipped: %s', String(error));
+    return [];
+  }
+}
