@@ -12,7 +12,7 @@ import { readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isRebindError } from '@rebind/core';
-import { removeStaleContainers, startContainer } from '@rebind/docker';
+import { findLeftoverContainers, removeStaleContainers, startContainer } from '@rebind/docker';
 import { requireComponent, startPrivateEngine, type PrivateEngine } from '@rebind/test-support';
 
 let engine: PrivateEngine | undefined;
@@ -156,5 +156,9 @@ describe.runIf(canRun)('a container the engine forgot (containerd only)', () => 
     // stop() sweeps again (the handle failed once): still not another handle's.
     expect(tasks()).toEqual(['other-handle']);
     expect(containers()).toEqual(['other-handle']);
+    // It is of this process's session: what the runner's summary counts as a leftover.
+    expect(await findLeftoverContainers({ dockerHost: engine.dockerHost })).toEqual([
+      { id: 'other-handle', name: expect.stringMatching(/^rb-/) as string, where: 'containerd' },
+    ]);
   });
 });
