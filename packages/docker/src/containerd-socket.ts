@@ -64,7 +64,7 @@ async function grpcAddress(config: string): Promise<string | undefined> {
 }
 
 /** The pids of a process's children, forked by any of its threads. */
-async function childrenOf(pid: string): Promise<string[]> {
+export async function childrenOf(pid: string): Promise<string[]> {
   const threads = await readdir(`/proc/${pid}/task`).catch(() => [pid]);
   const children: string[] = [];
   for (const tid of threads)
