@@ -7,6 +7,7 @@ import {
   ownerFromEnv,
   ownershipOf,
   pidNamespace,
+  processStartTime,
 } from './session.js';
 
 // A pid that no process has: above the kernel's pid_max.
@@ -34,6 +35,24 @@ describe('ownershipOf', () => {
     });
     // labelled before the pid namespace was: judged by pid, as then
     expect(ownershipOf(labels({})).kind).toBe('dead-session');
+  });
+
+  it('never takes a live owner’s container for a dead one’s', () => {
+    const live = {
+      [labelKeys.ownerPid]: String(process.pid),
+      [labelKeys.ownerPidns]: pidNamespace(),
+    };
+    // its start time as labelled: the owner itself
+    expect(
+      ownershipOf(labels({ ...live, [labelKeys.ownerStart]: processStartTime(process.pid)! })),
+    ).toEqual({ kind: 'live-session', pid: process.pid });
+    // another start time: the pid was reused
+    expect(ownershipOf(labels({ ...live, [labelKeys.ownerStart]: '1' })).kind).toBe('dead-session');
+    // an owner that could not read its own start time: its pid is alive, so it may be it
+    expect(ownershipOf(labels({ ...live, [labelKeys.ownerStart]: 'unknown' }))).toEqual({
+      kind: 'live-session',
+      pid: process.pid,
+    });
   });
 
   it('never claims a container of another machine or without its labels', () => {

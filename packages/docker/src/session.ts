@@ -97,11 +97,29 @@ export function ownershipOf(labels: Readonly<Record<string, string>> | undefined
   const ns = labels[labelKeys.ownerPidns];
   if (ns !== undefined && ns !== pidNamespace()) return { kind: 'other-machine', pid };
   const start = processStartTime(pid);
-  if (start === undefined) return { kind: 'dead-session', pid, why: `pid ${pid} is gone` };
-  if (start !== labels[labelKeys.ownerStart]) {
+  if (start === undefined) {
+    // Unreadable is not gone (EMFILE under fd pressure): only a pid no process has is.
+    if (!pidGone(pid)) return { kind: 'live-session', pid };
+    return { kind: 'dead-session', pid, why: `pid ${pid} is gone` };
+  }
+  // An owner that could not read its own start time labelled it `unknown`: its pid alone
+  // cannot tell reuse from the owner itself, and a live owner's container is never taken.
+  const labelled = labels[labelKeys.ownerStart];
+  if (labelled !== undefined && labelled !== 'unknown' && start !== labelled) {
     return { kind: 'dead-session', pid, why: `pid ${pid} now belongs to another process` };
   }
   return { kind: 'live-session', pid };
+}
+
+/** True when no process has `pid` (ESRCH), or it is no pid at all. */
+function pidGone(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return true;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
 }
 
 /**
