@@ -21,6 +21,8 @@ interface FixtureSlot {
   readonly handle: ServiceHandle;
   /** The options that are not configuration (binary, host...): a change needs a new start. */
   readonly fixed: string;
+  /** The configuration the current instance (and its standby, if any) was started with. */
+  config: string;
   generation: number;
 }
 
@@ -46,6 +48,10 @@ export function validateFixtureRequest(value: unknown): FixtureRequest {
   return request as FixtureRequest;
 }
 
+/** nginx with its own `standby: true`: each instance on a fresh port, the next one ready. */
+const withStandby = (request: FixtureRequest): boolean =>
+  request.kind === 'nginx' && request.options.standby === true;
+
 const serviceOf = (request: FixtureRequest): ResolvedService =>
   ({
     name: request.kind,
@@ -53,8 +59,9 @@ const serviceOf = (request: FixtureRequest): ResolvedService =>
     options:
       request.kind === 'nginx'
         ? // rebind holds the port's socket and hands it to each new nginx: a test's restart
-          // starts the new instance while the old one stops, instead of after.
-          { restartStrategy: 'inherit', ...request.options }
+          // starts the new instance while the old one stops, instead of after. With a
+          // standby, 'fresh-port' (the standby waits on a port of its own).
+          { restartStrategy: withStandby(request) ? 'fresh-port' : 'inherit', ...request.options }
         : request.options,
     pristine: 'per-test',
     rerun: 'keep',
@@ -76,10 +83,15 @@ export class FixtureSlots {
     const key = `${request.kind}#${slot}`;
     const existing = this.#slots.get(key);
     const fixed = fixedPart(request.options);
+    const config = JSON.stringify(configPart(request.options));
     const service = serviceOf(request);
     await validateServiceOptions(service, '', `the \`${request.kind}\` fixture`);
     if (request.kind === 'nginx' && existing !== undefined && existing.fixed === fixed) {
-      await (existing.handle as StartedNginx).restart(configPart(request.options));
+      // With a standby and the same configuration as the last test: a swap. Otherwise a
+      // restart on the new configuration (which discards a standby and builds a new one).
+      const same = withStandby(request) && existing.config === config;
+      await (existing.handle as StartedNginx).restart(same ? {} : configPart(request.options));
+      existing.config = config;
       existing.generation += 1;
       return { endpoint: this.#endpoint(existing, slot), restarted: true };
     }
@@ -91,7 +103,7 @@ export class FixtureSlots {
       await existing.handle.stop();
     }
     const options =
-      request.kind === 'nginx' && port !== undefined
+      request.kind === 'nginx' && port !== undefined && !withStandby(request)
         ? { ...service.options, port }
         : service.options;
     const handle = await startInstance({
@@ -99,7 +111,7 @@ export class FixtureSlots {
       slot,
       labels: this.labels,
     });
-    const entry: FixtureSlot = { kind: request.kind, handle, fixed, generation: 1 };
+    const entry: FixtureSlot = { kind: request.kind, handle, fixed, config, generation: 1 };
     this.#slots.set(key, entry);
     return { endpoint: this.#endpoint(entry, slot), restarted: existing !== undefined };
   }

@@ -12,7 +12,7 @@ import { FixtureSlots, validateFixtureRequest } from './fixture-slots.js';
 import { leftoverContainers, type LeftoverContainer } from './leftover-containers.js';
 import { validateServices } from './validate-services.js';
 import { removeStale } from './remove-stale.js';
-import { ServiceSlots } from './service-slots.js';
+import { restartsAtEnd, ServiceSlots } from './service-slots.js';
 import { warn } from './warn.js';
 
 /** Figures for the summary line. */
@@ -189,6 +189,7 @@ export async function startServiceHost(options: RebindOptions = {}): Promise<Ser
     context: {
       control: `http://127.0.0.1:${port}/${secret}`,
       policies: Object.fromEntries(services.map((s) => [s.name, s.pristine])),
+      testEnd: services.some(restartsAtEnd),
       shared,
     },
     services,
