@@ -9,7 +9,7 @@ import { parse, stringify } from 'yaml';
 import { RebindError, createLogger, type PortLease } from '@rebind/core';
 import { indentOutput, runOnce } from '@rebind/core/internal';
 import { allocateHostPort } from './allocate-host-port.js';
-import { addLabels, composePorts, setPublished } from './compose-ports.js';
+import { addLabels, clearPublished, composePorts, setPublished } from './compose-ports.js';
 import type { DockerConnection } from './connect-docker.js';
 import { describeHolder, findPortHolder, fixFor } from './find-port-holder.js';
 import { guardContainer } from './guard-container.js';
@@ -32,11 +32,17 @@ export interface ComposeContext {
   readonly policy: 'fail' | 'remap';
 }
 
-/** The resolved model, with held fixed ports remapped (leases kept for the project's life). */
+export type ComposeRemap = RemappedPort & { readonly service: string };
+
+/**
+ * The resolved model, with held fixed ports remapped (leases kept for the project's life).
+ * On a remote engine a remapped port has no host port (`port` 0 here): the engine picks
+ * one at each `up`, and the instance reports it.
+ */
 export interface ComposeModel {
   readonly model: unknown;
   readonly leases: readonly PortLease[];
-  readonly remappedPorts: readonly (RemappedPort & { readonly service: string })[];
+  readonly remappedPorts: readonly ComposeRemap[];
 }
 
 /** One `up` of the project. */
@@ -46,6 +52,8 @@ export interface ComposeInstance {
   readonly containers: readonly string[];
   /** `service:containerPort` -> host port. */
   readonly published: ReadonlyMap<string, number>;
+  /** The model's remapped ports, each with the host port this instance got. */
+  readonly remappedPorts: readonly ComposeRemap[];
   readonly unguards: readonly (() => void)[];
 }
 
@@ -92,7 +100,7 @@ export async function resolveModel(context: ComposeContext): Promise<ComposeMode
     );
   }
   const leases: PortLease[] = [];
-  const remappedPorts: (RemappedPort & { service: string })[] = [];
+  const remappedPorts: ComposeRemap[] = [];
   try {
     for (const port of composePorts(model)) {
       if (port.published === undefined || port.protocol !== 'tcp') continue;
@@ -114,18 +122,30 @@ export async function resolveModel(context: ComposeContext): Promise<ComposeMode
           },
         );
       }
-      const lease = await allocateHostPort(port.hostIp ?? '0.0.0.0');
-      leases.push(lease);
-      setPublished(model, port, lease.port);
+      // A remote engine's ports are invisible to this machine's allocator (another host
+      // may hold one there): the engine picks, and each instance reads its pick back.
+      let picked = 0;
+      if (context.engineIsLocal) {
+        const lease = await allocateHostPort(port.hostIp ?? '0.0.0.0');
+        leases.push(lease);
+        setPublished(model, port, lease.port);
+        picked = lease.port;
+      } else clearPublished(model, port);
       const remap = {
         service: port.service,
         containerPort: port.target,
         requested: port.published,
-        port: lease.port,
+        port: picked,
         holder: describeHolder(holder),
       };
       remappedPorts.push(remap);
-      log('remapped %s %d -> %d (%s)', remap.service, remap.requested, remap.port, remap.holder);
+      log(
+        'remapped %s %d -> %s (%s)',
+        remap.service,
+        remap.requested,
+        picked === 0 ? "the engine's pick" : picked,
+        remap.holder,
+      );
     }
   } catch (error) {
     await Promise.all(leases.map((l) => l.release()));
@@ -173,13 +193,17 @@ export async function upInstance(
     const containers = await projectContainers(docker, context.projectName);
     for (const c of containers) unguards.push(await guardContainer(context.connection, c.Id));
     await waitAllReady(context, containers);
-    createLogger('compose', context.projectName)('up: %d containers', containers.length);
-    return {
-      token,
-      containers: containers.map((c) => c.Id),
-      published: publishedOf(containers),
-      unguards,
-    };
+    const published = publishedOf(containers);
+    const remappedPorts = resolved.remappedPorts.map((r) => ({
+      ...r,
+      port: published.get(`${r.service}:${r.containerPort}`) ?? r.port,
+    }));
+    createLogger('compose', context.projectName)(
+      'up: %d containers%s',
+      containers.length,
+      remappedPorts.map((r) => `, ${r.service} ${r.requested} -> ${r.port}`).join(''),
+    );
+    return { token, containers: containers.map((c) => c.Id), published, remappedPorts, unguards };
   } catch (error) {
     await removeProject(context, unguards);
     throw error;

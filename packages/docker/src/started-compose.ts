@@ -47,7 +47,7 @@ export class StartedComposeHandle
     restartable: Restartable<ComposeInstance>,
     host: string,
     readonly projectName: string,
-    readonly remappedPorts: readonly (RemappedPort & { readonly service: string })[],
+    private readonly planned: readonly (RemappedPort & { readonly service: string })[],
     endpoint: ComposeEndpoint | undefined,
     cleanup: () => Promise<void>,
   ) {
@@ -65,6 +65,10 @@ export class StartedComposeHandle
 
   override get token(): string {
     return this.instance.token;
+  }
+  /** The running instance's (a remote engine picks anew at each `up`), else the plan's. */
+  get remappedPorts(): readonly (RemappedPort & { readonly service: string })[] {
+    return this.restartable.current?.remappedPorts ?? this.planned;
   }
   portOf(service: string, containerPort: number): number {
     return publishedPort(this.instance, service, containerPort);
