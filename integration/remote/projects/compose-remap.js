@@ -1,11 +1,12 @@
 // Run on a "host": a compose project whose fixed host port another container holds on the
 // remote engine, with onPortConflict 'remap'; then a restart. Prints what it saw as one
-// JSON line.
+// JSON line, with the engine's own view of each instance: its container and the host ports
+// the engine published it on (IPv4 and IPv6 each, which Docker 20.10 may pick apart).
 import { request } from 'node:http';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startCompose } from '@rebind/docker';
+import { connectDocker, startCompose } from '@rebind/docker';
 
 function get(url) {
   return new Promise((resolve, reject) => {
@@ -34,6 +35,21 @@ writeFileSync(
     '',
   ].join('\n'),
 );
+/** The project's containers as the engine lists them: id and published bindings. */
+async function engineView(docker, projectName) {
+  const list = await docker.listContainers({
+    filters: { label: [`com.docker.compose.project=${projectName}`] },
+  });
+  return list.map((c) => ({
+    id: c.Id.slice(0, 12),
+    bindings: c.Ports.filter((p) => p.PublicPort !== undefined).map((p) => ({
+      ip: p.IP,
+      port: p.PublicPort,
+    })),
+  }));
+}
+
+const { docker } = await connectDocker();
 const seen = [];
 try {
   const project = await startCompose({
@@ -52,6 +68,7 @@ try {
         urlOf: project.urlOf('web', 80),
         answer: await get(project.url),
         remapped: project.remappedPorts,
+        engine: await engineView(docker, process.env.REBIND_PROJECT),
       });
     }
   } finally {

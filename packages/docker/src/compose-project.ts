@@ -14,6 +14,7 @@ import type { DockerConnection } from './connect-docker.js';
 import { describeHolder, findPortHolder, fixFor } from './find-port-holder.js';
 import { guardContainer } from './guard-container.js';
 import { removeContainer, type RemappedPort } from './launch-container.js';
+import { publishedPorts } from './published-ports.js';
 import { labelKeys, ownerLabels } from './session.js';
 import { waitReady } from './wait-ready.js';
 
@@ -193,7 +194,7 @@ export async function upInstance(
     const containers = await projectContainers(docker, context.projectName);
     for (const c of containers) unguards.push(await guardContainer(context.connection, c.Id));
     await waitAllReady(context, containers);
-    const published = publishedOf(containers);
+    const published = publishedOf(containers, context.host);
     const remappedPorts = resolved.remappedPorts.map((r) => ({
       ...r,
       port: published.get(`${r.service}:${r.containerPort}`) ?? r.port,
@@ -219,9 +220,8 @@ async function waitAllReady(
   await Promise.all(
     containers.map(async (c) => {
       const info = await docker.getContainer(c.Id).inspect();
-      const ports = new Map<number, number>();
-      for (const p of c.Ports)
-        if (p.PublicPort !== undefined && p.Type === 'tcp') ports.set(p.PrivatePort, p.PublicPort);
+      // the port the instance reports (publishedOf), on the address this machine dials
+      const ports = publishedPorts(c.Ports, context.host, 'tcp');
       await waitReady(ports.size > 0 ? 'listening' : 'started', {
         docker,
         id: c.Id,
@@ -237,12 +237,15 @@ async function waitAllReady(
   );
 }
 
-function publishedOf(containers: readonly Docker.ContainerInfo[]): Map<string, number> {
+function publishedOf(
+  containers: readonly Docker.ContainerInfo[],
+  host: string,
+): Map<string, number> {
   const published = new Map<string, number>();
   for (const c of containers) {
     const service = c.Labels['com.docker.compose.service'] ?? '';
-    for (const p of c.Ports)
-      if (p.PublicPort !== undefined) published.set(`${service}:${p.PrivatePort}`, p.PublicPort);
+    for (const [containerPort, port] of publishedPorts(c.Ports, host))
+      published.set(`${service}:${containerPort}`, port);
   }
   return published;
 }
