@@ -1,11 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  addLabels,
-  clearPublished,
-  composePorts,
-  publishedPorts,
-  setPublished,
-} from './compose-ports.js';
+import { addLabels, clearPublished, composePorts, setPublished } from './compose-ports.js';
 
 describe('compose ports', () => {
   const model = () => ({
@@ -63,39 +57,16 @@ describe('compose ports', () => {
     expect(m.services.any.labels).toEqual(['a=b', 'rebind.session=s']);
   });
 
-  it('drops host ports so that the engine picks them (a standby, a remote engine)', () => {
+  it('drops a host port for the engine to pick, keeping the host address', () => {
     const m = model();
-    for (const port of composePorts(m)) clearPublished(m, port);
+    const [long, short] = composePorts(m);
+    clearPublished(m, long!);
+    clearPublished(m, short!);
     expect(m.services.web.ports).toEqual([{ target: 80, protocol: 'tcp' }, '127.0.0.1::443/tcp']);
-    expect(composePorts(m).map((p) => p.published)).toEqual([
-      undefined,
-      undefined,
-      undefined,
-      undefined,
-    ]);
-  });
-
-  it("reads a container's published ports, the IPv4 binding's where the engine picked two", () => {
-    const Ports = [
-      { IP: '::', PrivatePort: 80, PublicPort: 49154, Type: 'tcp' },
-      { IP: '0.0.0.0', PrivatePort: 80, PublicPort: 49153, Type: 'tcp' },
-      { IP: '0.0.0.0', PrivatePort: 53, PublicPort: 49155, Type: 'udp' },
-      { IP: '0.0.0.0', PrivatePort: 81, PublicPort: 49156, Type: 'udp' },
-      { IP: '0.0.0.0', PrivatePort: 81, PublicPort: 49157, Type: 'tcp' },
-      { PrivatePort: 9000, Type: 'tcp' },
-    ];
-    expect(publishedPorts({ Ports })).toEqual(
-      new Map([
-        [80, 49153],
-        [81, 49157],
-      ]),
-    );
-    expect(publishedPorts({ Ports }, ['tcp', 'udp'])).toEqual(
-      new Map([
-        [80, 49153],
-        [81, 49157],
-        [53, 49155],
-      ]),
-    );
+    expect(
+      composePorts(m)
+        .slice(0, 2)
+        .map((p) => p.published),
+    ).toEqual([undefined, undefined]);
   });
 });

@@ -2,7 +2,6 @@
 // string syntax ("127.0.0.1:8080:80/tcp", "8080:80", "80") and the long one
 // ({ published, target }). Compose 1.29 concatenates `ports` lists across files, so a
 // fixed port cannot be replaced by an override file: rebind rewrites the resolved model.
-// Also the published ports of a listed container (what `up` got).
 
 export interface ComposePort {
   readonly service: string;
@@ -91,31 +90,3 @@ export function addLabels(model: unknown, labels: Readonly<Record<string, string
     } else service.labels = { ...service.labels, ...labels };
   }
 }
-
-/** One entry of a listed container's `Ports` (the Engine API's, as dockerode types it). */
-export interface PortBinding {
-  readonly IP?: string;
-  readonly PrivatePort: number;
-  readonly PublicPort?: number;
-  readonly Type: string;
-}
-
-/**
- * A container's published ports, container port -> host port (tcp only, or a udp one where
- * no tcp one has its number). An engine-picked port can differ between the IPv4 and the
- * IPv6 binding (Docker 20.10 picks each on its own): the IPv4 one wins, as the address
- * reached is an IPv4 one.
- */
-export function publishedPorts(
-  c: { readonly Ports: readonly PortBinding[] },
-  protocols: readonly string[] = ['tcp'],
-): Map<number, number> {
-  const rank = (p: PortBinding) => (p.Type === 'tcp' ? 0 : 2) + (isV4(p.IP) ? 0 : 1);
-  const ports = new Map<number, number>();
-  for (const p of [...c.Ports].sort((x, y) => rank(x) - rank(y)))
-    if (p.PublicPort !== undefined && protocols.includes(p.Type) && !ports.has(p.PrivatePort))
-      ports.set(p.PrivatePort, p.PublicPort);
-  return ports;
-}
-
-const isV4 = (ip: string | undefined) => ip === undefined || !ip.includes(':');

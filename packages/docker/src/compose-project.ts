@@ -9,17 +9,12 @@ import { parse, stringify } from 'yaml';
 import { RebindError, createLogger, type PortLease } from '@rebind/core';
 import { indentOutput, runOnce } from '@rebind/core/internal';
 import { allocateHostPort } from './allocate-host-port.js';
-import {
-  addLabels,
-  clearPublished,
-  composePorts,
-  publishedPorts,
-  setPublished,
-} from './compose-ports.js';
+import { addLabels, clearPublished, composePorts, setPublished } from './compose-ports.js';
 import type { DockerConnection } from './connect-docker.js';
 import { describeHolder, findPortHolder, fixFor } from './find-port-holder.js';
 import { guardContainer } from './guard-container.js';
 import { removeContainer, type RemappedPort } from './launch-container.js';
+import { publishedPorts } from './published-ports.js';
 import { labelKeys, ownerLabels } from './session.js';
 import { waitReady } from './wait-ready.js';
 
@@ -43,11 +38,17 @@ export interface ComposeContext {
   readonly standby: boolean;
 }
 
-/** The resolved model, with held fixed ports remapped (leases kept for the project's life). */
+export type ComposeRemap = RemappedPort & { readonly service: string };
+
+/**
+ * The resolved model, with held fixed ports remapped (leases kept for the project's life).
+ * On a remote engine a remapped port has no host port (`port` 0 here): the engine picks
+ * one at each `up`, and the instance reports it.
+ */
 export interface ComposeModel {
   readonly model: unknown;
   readonly leases: readonly PortLease[];
-  readonly remappedPorts: readonly (RemappedPort & { readonly service: string })[];
+  readonly remappedPorts: readonly ComposeRemap[];
 }
 
 /** One `up` of the project. */
@@ -59,6 +60,8 @@ export interface ComposeInstance {
   readonly containers: readonly string[];
   /** `service:containerPort` -> host port. */
   readonly published: ReadonlyMap<string, number>;
+  /** The model's remapped ports, each with the host port this instance got. */
+  readonly remappedPorts: readonly ComposeRemap[];
   readonly unguards: readonly (() => void)[];
 }
 
@@ -105,7 +108,7 @@ export async function resolveModel(context: ComposeContext): Promise<ComposeMode
     );
   }
   const leases: PortLease[] = [];
-  const remappedPorts: (RemappedPort & { service: string })[] = [];
+  const remappedPorts: ComposeRemap[] = [];
   try {
     for (const port of composePorts(model)) {
       if (port.published === undefined || port.protocol !== 'tcp') continue;
@@ -127,18 +130,30 @@ export async function resolveModel(context: ComposeContext): Promise<ComposeMode
           },
         );
       }
-      const lease = await allocateHostPort(port.hostIp ?? '0.0.0.0');
-      leases.push(lease);
-      setPublished(model, port, lease.port);
+      // A remote engine's ports are invisible to this machine's allocator (another host
+      // may hold one there): the engine picks, and each instance reads its pick back.
+      let picked = 0;
+      if (context.engineIsLocal) {
+        const lease = await allocateHostPort(port.hostIp ?? '0.0.0.0');
+        leases.push(lease);
+        setPublished(model, port, lease.port);
+        picked = lease.port;
+      } else clearPublished(model, port);
       const remap = {
         service: port.service,
         containerPort: port.target,
         requested: port.published,
-        port: lease.port,
+        port: picked,
         holder: describeHolder(holder),
       };
       remappedPorts.push(remap);
-      log('remapped %s %d -> %d (%s)', remap.service, remap.requested, remap.port, remap.holder);
+      log(
+        'remapped %s %d -> %s (%s)',
+        remap.service,
+        remap.requested,
+        picked === 0 ? "the engine's pick" : picked,
+        remap.holder,
+      );
     }
   } catch (error) {
     await Promise.all(leases.map((l) => l.release()));
@@ -195,12 +210,22 @@ export async function upInstance(
     const containers = await projectContainers(docker, project);
     for (const c of containers) unguards.push(await guardContainer(context.connection, c.Id));
     await waitAllReady(context, containers);
-    createLogger('compose', project)('up: %d containers', containers.length);
+    const published = publishedOf(containers, context.host);
+    const remappedPorts = resolved.remappedPorts.map((r) => ({
+      ...r,
+      port: published.get(`${r.service}:${r.containerPort}`) ?? r.port,
+    }));
+    createLogger('compose', project)(
+      'up: %d containers%s',
+      containers.length,
+      remappedPorts.map((r) => `, ${r.service} ${r.requested} -> ${r.port}`).join(''),
+    );
     return {
       project,
       token,
       containers: containers.map((c) => c.Id),
-      published: publishedOf(containers),
+      published,
+      remappedPorts,
       unguards,
     };
   } catch (error) {
@@ -218,7 +243,8 @@ async function waitAllReady(
   await Promise.all(
     containers.map(async (c) => {
       const info = await docker.getContainer(c.Id).inspect();
-      const ports = publishedPorts(c);
+      // the port the instance reports (publishedOf), on the address this machine dials
+      const ports = publishedPorts(c.Ports, context.host, 'tcp');
       await waitReady(ports.size > 0 ? 'listening' : 'started', {
         docker,
         id: c.Id,
@@ -234,12 +260,15 @@ async function waitAllReady(
   );
 }
 
-function publishedOf(containers: readonly Docker.ContainerInfo[]): Map<string, number> {
+function publishedOf(
+  containers: readonly Docker.ContainerInfo[],
+  host: string,
+): Map<string, number> {
   const published = new Map<string, number>();
   for (const c of containers) {
     const service = c.Labels['com.docker.compose.service'] ?? '';
-    for (const [target, port] of publishedPorts(c, ['tcp', 'udp']))
-      published.set(`${service}:${target}`, port);
+    for (const [containerPort, port] of publishedPorts(c.Ports, host))
+      published.set(`${service}:${containerPort}`, port);
   }
   return published;
 }

@@ -48,7 +48,7 @@ export class StartedComposeHandle
     restartable: Restartable<ComposeInstance>,
     host: string,
     private readonly baseProject: string,
-    readonly remappedPorts: readonly (RemappedPort & { readonly service: string })[],
+    private readonly planned: readonly (RemappedPort & { readonly service: string })[],
     endpoint: ComposeEndpoint | undefined,
     cleanup: () => Promise<void>,
   ) {
@@ -69,6 +69,10 @@ export class StartedComposeHandle
   }
   get projectName(): string {
     return this.restartable.current?.project ?? this.baseProject;
+  }
+  /** The running instance's (a remote engine picks anew at each `up`), else the plan's. */
+  get remappedPorts(): readonly (RemappedPort & { readonly service: string })[] {
+    return this.restartable.current?.remappedPorts ?? this.planned;
   }
   portOf(service: string, containerPort: number): number {
     return publishedPort(this.instance, service, containerPort);
