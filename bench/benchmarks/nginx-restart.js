@@ -89,7 +89,7 @@ async function roundRobin(rows, count, smoke) {
   }
 }
 
-export default async function nginxRestart({ smoke, print }) {
+export default async function nginxRestart({ smoke, print, only }) {
   const problem = componentStatus('nginx');
   if (problem !== undefined) {
     print(`nginx-restart skipped: ${problem}`);
@@ -97,6 +97,8 @@ export default async function nginxRestart({ smoke, print }) {
   }
   const nginx = await findNginx();
   const count = smoke ? 3 : 200;
+  // `--only=standby`: the standby rows alone.
+  if (only === 'standby') return standbySection({ smoke, print, count });
   const peerCount = smoke ? 2 : 30;
   const cleanups = [];
   try {
@@ -220,53 +222,7 @@ export default async function nginxRestart({ smoke, print }) {
       );
     }
 
-    // Standby: restart() with the next instance already running, after a 25 ms pause that
-    // stands for a test's own work (goal: median <= 1 ms), beside 'fresh-port' without one;
-    // with the CPU time (this process and its reaped children, nginx included) per restart
-    // and the nginx processes running meanwhile.
-    {
-      const standbyRows = [];
-      // The last row's pause outlasts a start on a loaded machine: restart() with the
-      // standby surely ready, i.e. the swap alone.
-      for (const [standby, pause, n] of [
-        [false, 25, count],
-        [true, 25, count],
-        [true, 250, smoke ? count : 50],
-      ]) {
-        const count = n;
-        const cpu0 = ownAndChildrenCpuMs();
-        const web = await startNginx({ snippet, restartStrategy: 'fresh-port', standby });
-        const samples = [];
-        let processes = 0;
-        let stale = 0;
-        for (let i = 0; i < count; i++) {
-          await new Promise((resolve) => setTimeout(resolve, pause));
-          const t0 = performance.now();
-          await web.restart();
-          samples.push(performance.now() - t0);
-          const worker = Number((await httpGet(web.port)).body);
-          if (!processTree(web.pid).includes(worker)) stale++;
-          if (i === Math.floor(count / 2)) processes = nginxProcessesUnder(web.prefix);
-        }
-        await web.stop();
-        standbyRows.push({
-          name: `${standby ? "'fresh-port' + standby" : "'fresh-port'"}, ${pause} ms pause`,
-          samples,
-          'cpu ms/restart': (ownAndChildrenCpuMs() - cpu0) / count,
-          'nginx procs': processes,
-          'old answers': stale,
-        });
-      }
-      printTable(
-        "nginx restart() after a pause (a test's own work): with and without a standby (one run)",
-        standbyRows,
-        {
-          baseline: "'fresh-port', 25 ms pause",
-          print,
-          extra: ['cpu ms/restart', 'nginx procs', 'old answers'],
-        },
-      );
-    }
+    await standbySection({ smoke, print, count });
 
     // 'inherit' hand-off: a net.Server listening in the owner's event loop accepts some
     // connections itself (lost: nobody answers them); holdSocket() never accepts.
@@ -365,4 +321,52 @@ async function handOffLosses(binary, held, requests) {
     config.cleanup();
   }
   return lost;
+}
+
+// Standby: restart() with the next instance already running, after a 25 ms pause that
+// stands for a test's own work (goal: median <= 1 ms), beside 'fresh-port' without one;
+// with the CPU time (this process and its reaped children, nginx included) per restart
+// and the nginx processes running meanwhile.
+async function standbySection({ smoke, print, count }) {
+  const standbyRows = [];
+  // The last row's pause outlasts a start on a loaded machine: restart() with the
+  // standby surely ready, i.e. the swap alone.
+  for (const [standby, pause, n] of [
+    [false, 25, count],
+    [true, 25, count],
+    [true, 250, smoke ? count : 50],
+  ]) {
+    const count = n;
+    const cpu0 = ownAndChildrenCpuMs();
+    const web = await startNginx({ snippet, restartStrategy: 'fresh-port', standby });
+    const samples = [];
+    let processes = 0;
+    let stale = 0;
+    for (let i = 0; i < count; i++) {
+      await new Promise((resolve) => setTimeout(resolve, pause));
+      const t0 = performance.now();
+      await web.restart();
+      samples.push(performance.now() - t0);
+      const worker = Number((await httpGet(web.port)).body);
+      if (!processTree(web.pid).includes(worker)) stale++;
+      if (i === Math.floor(count / 2)) processes = nginxProcessesUnder(web.prefix);
+    }
+    await web.stop();
+    standbyRows.push({
+      name: `${standby ? "'fresh-port' + standby" : "'fresh-port'"}, ${pause} ms pause`,
+      samples,
+      'cpu ms/restart': (ownAndChildrenCpuMs() - cpu0) / count,
+      'nginx procs': processes,
+      'old answers': stale,
+    });
+  }
+  return printTable(
+    "nginx restart() after a pause (a test's own work): with and without a standby (one run)",
+    standbyRows,
+    {
+      baseline: "'fresh-port', 25 ms pause",
+      print,
+      extra: ['cpu ms/restart', 'nginx procs', 'old answers'],
+    },
+  );
 }

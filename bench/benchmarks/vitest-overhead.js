@@ -80,7 +80,10 @@ export function runSuite(mode, tests, runner = 'vitest', extraEnv = {}) {
   });
 }
 
-export default async function vitestOverhead({ smoke, print }) {
+export default async function vitestOverhead({ smoke, print, only }) {
+  const vitestSuite = (mode, n, env) => runSuite(mode, n, 'vitest', env);
+  // `--only=standby`: the standby rows alone (each kind checks its own component).
+  if (only === 'standby') return standbyRows({ smoke, print, runSuite: vitestSuite });
   const problem = componentStatus('nginx');
   if (problem !== undefined) {
     print(`vitest-overhead skipped: ${problem}`);
@@ -147,7 +150,6 @@ export default async function vitestOverhead({ smoke, print }) {
   };
   goal('rebind per-test', 2);
   goal('rebind per-test config (fixtures)', 1.2);
-  const vitestSuite = (mode, n, env) => runSuite(mode, n, 'vitest', env);
   return [...rows, ...(await standbyRows({ smoke, print, runSuite: vitestSuite }))];
 }
 

@@ -1,6 +1,6 @@
 // A Jest user: `npm install -D @rebind/jest jest` in a fresh `npm init -y` project (so
 // `"type": "commonjs"`), the README's CommonJS and ESM configs and test files.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +10,8 @@ import { createProject, packAll, workspaceRange, type Project } from './project.
 import { readmeBlock } from './readme.js';
 
 const readme = 'packages/jest/README.md';
+// Debian's libnginx-mod-http-echo (scripts/prepare-system.sh installs it)
+const echoModule = '/usr/share/nginx/modules/ngx_http_echo_module.so';
 
 describe.runIf(requireComponent('nginx'))(
   'the Jest README example, installed from the packed tarballs',
@@ -59,5 +61,25 @@ describe.runIf(requireComponent('nginx'))(
       expect(r.output).toMatch(/Tests: {7}1 passed, 1 total/);
       expect(r.code).toBe(0);
     });
+
+    it.runIf(existsSync(echoModule))(
+      'each test its own nginx config: the README block with no declared service',
+      async () => {
+        const config = readmeBlock(readme, 'js', 'module.exports', 'globalSetup');
+        // "no declared service (`testEnvironmentOptions: { rebind: {} }`, with the same
+        // three config lines)"
+        const bare = config.replace(/rebind: \{ services: .*\},\n/, 'rebind: {},\n');
+        expect(bare).not.toBe(config);
+        project.write('jest.fixtures.config.cjs', bare);
+        project.write('echo.test.mjs', readmeBlock(readme, 'ts', "from '@rebind/jest'", 'nginx('));
+        const r = await project.run(
+          'jest',
+          ['--config', 'jest.fixtures.config.cjs', '--ci', 'echo\\.test\\.mjs$'],
+          { NODE_OPTIONS: '--experimental-vm-modules' },
+        );
+        expect(r.output).toMatch(/Tests: {7}1 passed, 1 total/);
+        expect(r.code).toBe(0);
+      },
+    );
   },
 );

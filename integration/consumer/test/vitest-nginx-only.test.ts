@@ -11,6 +11,8 @@ import { createProject, packAll, workspaceRange, type Project } from './project.
 import { readmeBlock } from './readme.js';
 
 const hasNginx = requireComponent('nginx');
+// Debian's libnginx-mod-http-echo (scripts/prepare-system.sh installs it)
+const echoModule = '/usr/share/nginx/modules/ngx_http_echo_module.so';
 
 describe('an nginx-only Vitest project, installed from the packed tarballs', () => {
   const packed = mkdtempSync(join(tmpdir(), 'rebind-packed-'));
@@ -45,6 +47,27 @@ describe('an nginx-only Vitest project, installed from the packed tarballs', () 
     expect(r.output).not.toMatch(/sourcemap/i);
     expect(r.code).toBe(0);
   });
+
+  it.runIf(hasNginx && existsSync(echoModule))(
+    'runs the README fixture example: each test its own config, the echo module',
+    async () => {
+      const readme = 'packages/vitest/README.md';
+      project.write(
+        'vitest.fixtures.config.mts',
+        readmeBlock(readme, 'ts', 'rebind({ summary: true })', 'plugins'),
+      );
+      project.write('test/echo.test.ts', readmeBlock(readme, 'ts', "'@rebind/vitest/test'"));
+      const r = await project.run('vitest', [
+        'run',
+        '--config',
+        'vitest.fixtures.config.mts',
+        'test/echo.test.ts',
+      ]);
+      expect(r.output).toMatch(/Tests {2}2 passed \(2\)/);
+      expect(r.output).toMatch(/rebind: 2 tests, 1 restart, .*leftovers: 0/);
+      expect(r.code).toBe(0);
+    },
+  );
 
   it('fails a container service with the package to install', async () => {
     project.write(

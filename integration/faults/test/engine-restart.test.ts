@@ -87,6 +87,8 @@ describe.runIf(requireComponent('docker'))('the Docker engine restarted mid-run'
     expect(listed.trim(), `${listed}\n${run.output()}`).toBe('');
     expect(engine.ctr(['containers', 'ls', '-q']).trim()).toBe('');
     expect(engine.ctr(['tasks', 'ls', '-q']).trim()).toBe('');
+    // ... and the run's summary counted what it left, containerd included (none).
+    expect(run.output()).toMatch(/, leftovers: 0 \(db: container\)\n/);
     await expectNothingLeft(run);
     const firstBack = after[0] as Outcome;
     console.log(

@@ -37,7 +37,7 @@ afterEach(() => {
   for (const run of runs.splice(0)) run.cleanup();
 });
 
-describe.skipIf(cannot !== undefined || !requireComponent('docker', 'sshd'))(
+describe.skipIf(cannot !== undefined || !requireComponent('docker', 'docker-compose', 'sshd'))(
   'one remote Docker engine shared by several hosts',
   () => {
     let network: HostNetwork | undefined;
@@ -217,6 +217,88 @@ describe.skipIf(cannot !== undefined || !requireComponent('docker', 'sshd'))(
         );
       } finally {
         engine.docker('rm', '-f', holder);
+      }
+    });
+
+    it("a compose project's fixed host port held on the remote engine: 'remap' publishes it for the engine to pick, on the engine's address", async () => {
+      const [a] = network!.hosts as [Netns];
+      // Published on 0.0.0.0 only (as startContainer on a remote engine does): Docker 20.10
+      // picks IPv4 and IPv6 host ports from separate counters, so from here on the
+      // project's "80/tcp" gets two different ports, and the IPv4 address at its IPv6 pick
+      // is free or another container's (the holder's, on a fresh engine).
+      const skew = engine.docker('run', '-d', '-p', '0.0.0.0::80', 'rebind/nginx:test').trim();
+      const holder = engine.docker('run', '-d', '-p', '80', 'rebind/nginx:test').trim();
+      const held = Number(/:(\d+)$/.exec(engine.docker('port', holder, '80').split('\n')[0]!)?.[1]);
+      const projectName = `rebind-remote-remap-${process.pid}`;
+      try {
+        const out = execFileSync(
+          a.wrap[0],
+          [
+            ...a.wrap.slice(1),
+            process.execPath,
+            fileURLToPath(new URL('../projects/compose-remap.js', import.meta.url)),
+          ],
+          {
+            encoding: 'utf8',
+            env: {
+              ...process.env,
+              DOCKER_HOST: engine.tcp,
+              REBIND_HELD_PORT: String(held),
+              REBIND_PROJECT: projectName,
+              DEBUG: 'rebind:compose*',
+            },
+          },
+        );
+        const seen = JSON.parse(out) as {
+          host: string;
+          port: number;
+          portOf: number;
+          url: string;
+          urlOf: string;
+          answer: string;
+          remapped: { service: string; containerPort: number; requested: number; port: number }[];
+          engine: { id: string; bindings: { ip: string; port: number }[] }[];
+        }[];
+        console.log(
+          `compose remap on the remote engine: held ${held} -> ${seen.map((s) => s.port).join(', then ')} (restart); the engine's bindings: ${seen.map((s) => s.engine[0]?.bindings.map((b) => `${b.ip} ${b.port}`).join(' and ')).join('; ')}`,
+        );
+        expect(seen).toHaveLength(2);
+        const address = network!.engine.address;
+        for (const s of seen) {
+          expect(s.host).toBe(address);
+          expect(s.portOf).toBe(s.port);
+          expect(s.url).toBe(`http://${address}:${s.port}/`);
+          expect(s.urlOf).toBe(s.url);
+          // the project's own container answers, on the port the engine bound on IPv4 (the
+          // address this host dials), which is not the one it bound on IPv6
+          expect(s.engine).toHaveLength(1);
+          const [own] = s.engine as [(typeof s.engine)[number]];
+          expect(s.answer).toBe(`rebind-nginx ${own.id}`);
+          const v4 = own.bindings.filter((b) => b.ip === '0.0.0.0').map((b) => b.port);
+          const v6 = own.bindings.filter((b) => b.ip === '::').map((b) => b.port);
+          expect(v4).toEqual([s.port]);
+          expect(v6).toHaveLength(1);
+          expect(v6[0]).not.toBe(s.port);
+          expect(s.port).not.toBe(held);
+          // the engine's pick (its ephemeral range), not the local allocator's (below it)
+          expect(s.port).toBeGreaterThanOrEqual(ports[0]);
+          expect(s.port).toBeLessThanOrEqual(ports[1]);
+          expect(s.remapped).toEqual([
+            expect.objectContaining({
+              service: 'web',
+              containerPort: 80,
+              requested: held,
+              port: s.port,
+            }) as unknown,
+          ]);
+        }
+        // the restart is a new `up`: a new container
+        expect(seen[1]!.answer).not.toBe(seen[0]!.answer);
+        const label = `label=com.docker.compose.project=${projectName}`;
+        expect(engine.docker('ps', '-aq', '--filter', label).trim()).toBe('');
+        expect(engine.docker('network', 'ls', '-q', '--filter', label).trim()).toBe('');
+      } finally {
+        engine.docker('rm', '-f', holder, skew);
       }
     });
 

@@ -27,6 +27,15 @@ export interface RunOptions {
   readonly workers?: number;
   /** A command the runner is started under, e.g. `['prlimit', '--nofile=256']`. */
   readonly wrap?: readonly string[];
+  /** Also write the runner's JSON report (Vitest's `json` reporter, Jest's `--json`): see `results()`. */
+  readonly json?: boolean;
+}
+
+/** One test's outcome in the runner's own JSON report (the same shape in Vitest and Jest). */
+export interface TestResult {
+  readonly title: string;
+  readonly status: string;
+  readonly failureMessages: readonly string[];
 }
 
 export interface Seen {
@@ -41,12 +50,16 @@ export interface Seen {
 function command(
   runner: Runner,
   options: RunOptions,
+  report: string,
 ): { file: string; args: string[]; cwd: string } {
   const vitest = (dir: string) => join(repo, dir, 'node_modules/vitest/vitest.mjs');
   const vitestArgs = [
     options.watch ? 'watch' : 'run',
     `--maxWorkers=${options.workers ?? 2}`,
     `--pool=${options.pool ?? 'forks'}`,
+    ...(options.json
+      ? ['--reporter=default', '--reporter=json', `--outputFile.json=${report}`]
+      : []),
   ];
   const jestArgs = [
     '--config',
@@ -54,6 +67,7 @@ function command(
     `--maxWorkers=${options.workers ?? 2}`,
     '--no-cache',
     '--ci',
+    ...(options.json ? ['--json', `--outputFile=${report}`] : []),
   ];
   const cwd = options.project ?? join(projects, runner.startsWith('jest') ? 'jest' : 'vitest');
   // ESM test files need Jest's VM modules.
@@ -93,6 +107,8 @@ export interface RunningRunner {
   output(): string;
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   records(): Seen[];
+  /** Every test's outcome from the runner's JSON report (`json: true`), in file order. */
+  results(): TestResult[];
   /** Resolves once `count` tests have recorded what they saw. */
   recorded(count: number): Promise<Seen[]>;
   /** Resolves once the output matched `pattern` `count` times (e.g. watch mode's prompt). */
@@ -105,7 +121,8 @@ export function startRunner(runner: Runner, options: RunOptions = {}): RunningRu
   const dir = mkdtempSync(join(tmpdir(), 'rebind-runners-'));
   const record = join(dir, 'record.jsonl');
   const tag = randomUUID();
-  const direct = command(runner, options);
+  const report = join(dir, 'report.json');
+  const direct = command(runner, options, report);
   const [file, ...args] = [...(options.wrap ?? []), direct.file, ...direct.args] as [
     string,
     ...string[],
@@ -157,6 +174,15 @@ export function startRunner(runner: Runner, options: RunOptions = {}): RunningRu
     output: () => output,
     exited,
     records,
+    results() {
+      const json = JSON.parse(readFileSync(report, 'utf8')) as {
+        testResults: { name: string; assertionResults: TestResult[] }[];
+      };
+      return json.testResults
+        .sort((a, b) => a.name.localeCompare(b.name))
+        .flatMap((file) => file.assertionResults)
+        .map(({ title, status, failureMessages }) => ({ title, status, failureMessages }));
+    },
     async recorded(count) {
       let done = false;
       void exited.then(() => (done = true));

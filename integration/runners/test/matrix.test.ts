@@ -118,6 +118,9 @@ describe.runIf(requireComponent('nginx'))('per-test nginx configs', () => {
     ['vitest5', { project: vitestFixtures }],
     ['jest29', { project: jestFixtures }],
     ['jest30', { project: jestFixtures }],
+    // ESM test files importing `nginx` from @rebind/jest, under --experimental-vm-modules
+    ['jest29', { project: jestFixtures, config: 'jest.esm.config.mjs' }],
+    ['jest30', { project: jestFixtures, config: 'jest.esm.config.mjs' }],
   ] as [Runner, RunOptions][])('%s %o', async (runner, options) => {
     const run = startRunner(runner, options);
     runs.push(run);

@@ -2,7 +2,9 @@
 // projects/services.cjs): every test sees a new instance whose first answer is its own
 // (the embedded server counts the requests it received: 1 means no request reached it
 // as a standby), and nothing is left after the run, a standby included.
-import { requireComponent } from '@rebind/test-support';
+import { askControl, type ServiceEndpoint } from '@rebind/runner/client';
+import { startServiceHost } from '@rebind/runner';
+import { nginxMastersUnder, requireComponent } from '@rebind/test-support';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   leftoversAfter,
@@ -42,5 +44,47 @@ describe('per-test services with a standby', () => {
     expect(seen.map((s) => s.services.web?.hits)).toEqual([1, 1, 1, 1, 1, 1]);
     expect(await leftoversAfter(run, 2000), run.output()).toEqual([]);
     expect(nginxUnder(run.dir)).toEqual([]);
+  });
+});
+
+describe.runIf(nginx)("a test's own nginx (fixture) with `standby: true`", () => {
+  it('swaps in the standby when a test asks for the same config, restarts on a new one', async () => {
+    const host = await startServiceHost({});
+    const ask = async (snippet: string) =>
+      (
+        await askControl(host.context.control, 'configure', 1, {
+          kind: 'nginx',
+          options: { snippet, standby: true },
+        })
+      ).endpoint as ServiceEndpoint;
+    const same = 'location / { return 200 "same"; }';
+    let prefix = '';
+    try {
+      const first = await ask(same);
+      prefix = first.prefix as string;
+      // The current master and its standby, already started for the next test.
+      const standby = async () => {
+        for (let i = 0; i < 400; i++) {
+          const masters = nginxMastersUnder(prefix).map((r) => r.pid);
+          const other = masters.filter((pid) => pid !== first.pid);
+          if (masters.length === 2 && other.length === 1) return other[0];
+          await new Promise((resolve) => setTimeout(resolve, 25));
+        }
+        throw new Error('no standby started');
+      };
+      const waiting = await standby();
+      const second = await ask(same);
+      expect(second.pid).toBe(waiting);
+      expect(second.port).not.toBe(first.port);
+      expect(await (await fetch(second.url)).text()).toBe('same');
+      // Another config: the standby (built on the old one) is not used.
+      const third = await ask('location / { return 200 "other"; }');
+      expect(await (await fetch(third.url)).text()).toBe('other');
+      expect(third.token).not.toBe(second.token);
+    } finally {
+      const { leftovers } = await host.stop();
+      expect(leftovers).toEqual([]);
+    }
+    expect(nginxMastersUnder(prefix)).toEqual([]);
   });
 });

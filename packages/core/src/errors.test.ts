@@ -19,6 +19,15 @@ describe('RebindError', () => {
     expect(error).toBeInstanceOf(Error);
   });
 
+  it("shows its code in the stack's first line (what a failed test prints), keeps its name", () => {
+    const error = new RebindError('REBIND_CONFIG_INVALID', 'nginx rejected the configuration');
+    expect(error.stack?.split('\n')[0]).toBe(
+      'RebindError [REBIND_CONFIG_INVALID]: nginx rejected the configuration',
+    );
+    expect(error.name).toBe('RebindError');
+    expect(String(error)).toBe('RebindError: nginx rejected the configuration');
+  });
+
   it('is recognised across realms by its brand, not by instanceof', async () => {
     const { runInNewContext } = await import('node:vm');
     const foreign = runInNewContext(

@@ -51,6 +51,10 @@ export class RebindError extends Error {
 
   constructor(code: RebindErrorCode, message: string, options: RebindErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    // Node's own idiom (`Error [ERR_X]: message`): the stack's first line, which Vitest
+    // and Jest print for a failed test, carries the code; `name` stays 'RebindError'.
+    this.name = `RebindError [${code}]`;
+    void this.stack;
     this.name = 'RebindError';
     this.code = code;
     this.details = options.details ?? {};

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addLabels, composePorts, setPublished } from './compose-ports.js';
+import { addLabels, clearPublished, composePorts, setPublished } from './compose-ports.js';
 
 describe('compose ports', () => {
   const model = () => ({
@@ -55,5 +55,18 @@ describe('compose ports', () => {
     ]);
     expect(m.services.web).toMatchObject({ labels: { 'rebind.session': 's' } });
     expect(m.services.any.labels).toEqual(['a=b', 'rebind.session=s']);
+  });
+
+  it('drops a host port for the engine to pick, keeping the host address', () => {
+    const m = model();
+    const [long, short] = composePorts(m);
+    clearPublished(m, long!);
+    clearPublished(m, short!);
+    expect(m.services.web.ports).toEqual([{ target: 80, protocol: 'tcp' }, '127.0.0.1::443/tcp']);
+    expect(
+      composePorts(m)
+        .slice(0, 2)
+        .map((p) => p.published),
+    ).toEqual([undefined, undefined]);
   });
 });

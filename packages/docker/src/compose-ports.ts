@@ -67,6 +67,19 @@ export function setPublished(model: unknown, port: ComposePort, published: numbe
     `${port.hostIp === undefined ? '' : `${port.hostIp}:`}${published}:${port.target}/${port.protocol}`;
 }
 
+/** Drops the host port of one entry (in place): the engine picks one at each `up`. */
+export function clearPublished(model: unknown, port: ComposePort): void {
+  const list = (model as Model).services?.[port.service]?.ports;
+  if (list === undefined) return;
+  const entry = list[port.index];
+  if (typeof entry === 'object' && entry !== null) {
+    delete (entry as { published?: unknown }).published;
+    return;
+  }
+  list[port.index] =
+    `${port.hostIp === undefined ? '' : `${port.hostIp}::`}${port.target}/${port.protocol}`;
+}
+
 /** Adds labels to every service (in place). */
 export function addLabels(model: unknown, labels: Readonly<Record<string, string>>): void {
   for (const body of Object.values((model as Model).services ?? {})) {

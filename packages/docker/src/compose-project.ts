@@ -9,11 +9,12 @@ import { parse, stringify } from 'yaml';
 import { RebindError, createLogger, type PortLease } from '@rebind/core';
 import { indentOutput, runOnce } from '@rebind/core/internal';
 import { allocateHostPort } from './allocate-host-port.js';
-import { addLabels, composePorts, setPublished } from './compose-ports.js';
+import { addLabels, clearPublished, composePorts, setPublished } from './compose-ports.js';
 import type { DockerConnection } from './connect-docker.js';
 import { describeHolder, findPortHolder, fixFor } from './find-port-holder.js';
 import { guardContainer } from './guard-container.js';
 import { removeContainer, type RemappedPort } from './launch-container.js';
+import { publishedPorts } from './published-ports.js';
 import { labelKeys, ownerLabels } from './session.js';
 import { waitReady } from './wait-ready.js';
 
@@ -30,22 +31,37 @@ export interface ComposeContext {
   readonly env: NodeJS.ProcessEnv;
   readonly timeout: number;
   readonly policy: 'fail' | 'remap';
+  /**
+   * Each instance is its own project (`<projectName>-<n>`) on ports the engine picks, so
+   * that the next one can start beside the current one (a standby).
+   */
+  readonly standby: boolean;
 }
 
-/** The resolved model, with held fixed ports remapped (leases kept for the project's life). */
+export type ComposeRemap = RemappedPort & { readonly service: string };
+
+/**
+ * The resolved model, with held fixed ports remapped (leases kept for the project's life).
+ * On a remote engine a remapped port has no host port (`port` 0 here): the engine picks
+ * one at each `up`, and the instance reports it.
+ */
 export interface ComposeModel {
   readonly model: unknown;
   readonly leases: readonly PortLease[];
-  readonly remappedPorts: readonly (RemappedPort & { readonly service: string })[];
+  readonly remappedPorts: readonly ComposeRemap[];
 }
 
 /** One `up` of the project. */
 export interface ComposeInstance {
+  /** The compose project this instance is (`projectName`, or `<projectName>-<n>` with a standby). */
+  readonly project: string;
   /** A fresh token per instance (also the containers' `rebind.token` label). */
   readonly token: string;
   readonly containers: readonly string[];
   /** `service:containerPort` -> host port. */
   readonly published: ReadonlyMap<string, number>;
+  /** The model's remapped ports, each with the host port this instance got. */
+  readonly remappedPorts: readonly ComposeRemap[];
   readonly unguards: readonly (() => void)[];
 }
 
@@ -92,7 +108,7 @@ export async function resolveModel(context: ComposeContext): Promise<ComposeMode
     );
   }
   const leases: PortLease[] = [];
-  const remappedPorts: (RemappedPort & { service: string })[] = [];
+  const remappedPorts: ComposeRemap[] = [];
   try {
     for (const port of composePorts(model)) {
       if (port.published === undefined || port.protocol !== 'tcp') continue;
@@ -114,18 +130,30 @@ export async function resolveModel(context: ComposeContext): Promise<ComposeMode
           },
         );
       }
-      const lease = await allocateHostPort(port.hostIp ?? '0.0.0.0');
-      leases.push(lease);
-      setPublished(model, port, lease.port);
+      // A remote engine's ports are invisible to this machine's allocator (another host
+      // may hold one there): the engine picks, and each instance reads its pick back.
+      let picked = 0;
+      if (context.engineIsLocal) {
+        const lease = await allocateHostPort(port.hostIp ?? '0.0.0.0');
+        leases.push(lease);
+        setPublished(model, port, lease.port);
+        picked = lease.port;
+      } else clearPublished(model, port);
       const remap = {
         service: port.service,
         containerPort: port.target,
         requested: port.published,
-        port: lease.port,
+        port: picked,
         holder: describeHolder(holder),
       };
       remappedPorts.push(remap);
-      log('remapped %s %d -> %d (%s)', remap.service, remap.requested, remap.port, remap.holder);
+      log(
+        'remapped %s %d -> %s (%s)',
+        remap.service,
+        remap.requested,
+        picked === 0 ? "the engine's pick" : picked,
+        remap.holder,
+      );
     }
   } catch (error) {
     await Promise.all(leases.map((l) => l.release()));
@@ -134,20 +162,29 @@ export async function resolveModel(context: ComposeContext): Promise<ComposeMode
   return { model, leases, remappedPorts };
 }
 
-/** `up` from a generated file with this instance's labels, then every container proven ready. */
+/**
+ * `up` of `project` from a generated file with this instance's labels, then every container
+ * proven ready. With a standby every published port is left to the engine (two instances
+ * run at once: a fixed host port would be held by the current one).
+ */
 export async function upInstance(
   context: ComposeContext,
   resolved: ComposeModel,
+  project: string,
 ): Promise<ComposeInstance> {
   const { docker } = context.connection;
   const token = `rb-${randomBytes(6).toString('hex')}`;
   const model: unknown = structuredClone(resolved.model);
+  if (context.standby)
+    for (const port of composePorts(model))
+      if (port.published !== undefined) clearPublished(model, port);
   addLabels(model, {
     ...ownerLabels(),
     [labelKeys.handle]: context.projectName,
     [tokenLabel]: token,
   });
-  const generated = join(context.dir, 'docker-compose.rebind.yml');
+  // One file per project: a standby's `up` may run while the current one's is read.
+  const generated = join(context.dir, `${project}.yml`);
   // Every string quoted: compose 1.29 reads YAML 1.1 (an ISO date or `on` would change type).
   await writeFile(
     generated,
@@ -158,30 +195,41 @@ export async function upInstance(
   const unguards: (() => void)[] = [];
   try {
     await runCompose(context, [
-      ...['-p', context.projectName, '-f', generated],
+      ...['-p', project, '-f', generated],
       ...['up', '-d', '--no-color', '--remove-orphans'],
     ]);
   } catch (error) {
-    await removeProject(context, unguards);
+    await removeProject(context, project, unguards);
     throw new RebindError(
       'REBIND_CONTAINER_FAILED',
-      `docker-compose up failed for project ${context.projectName}:\n${indentOutput(outputOf(error))}`,
-      { cause: error, details: { projectName: context.projectName } },
+      `docker-compose up failed for project ${project}:\n${indentOutput(outputOf(error))}`,
+      { cause: error, details: { projectName: project } },
     );
   }
   try {
-    const containers = await projectContainers(docker, context.projectName);
+    const containers = await projectContainers(docker, project);
     for (const c of containers) unguards.push(await guardContainer(context.connection, c.Id));
     await waitAllReady(context, containers);
-    createLogger('compose', context.projectName)('up: %d containers', containers.length);
+    const published = publishedOf(containers, context.host);
+    const remappedPorts = resolved.remappedPorts.map((r) => ({
+      ...r,
+      port: published.get(`${r.service}:${r.containerPort}`) ?? r.port,
+    }));
+    createLogger('compose', project)(
+      'up: %d containers%s',
+      containers.length,
+      remappedPorts.map((r) => `, ${r.service} ${r.requested} -> ${r.port}`).join(''),
+    );
     return {
+      project,
       token,
       containers: containers.map((c) => c.Id),
-      published: publishedOf(containers),
+      published,
+      remappedPorts,
       unguards,
     };
   } catch (error) {
-    await removeProject(context, unguards);
+    await removeProject(context, project, unguards);
     throw error;
   }
 }
@@ -195,9 +243,8 @@ async function waitAllReady(
   await Promise.all(
     containers.map(async (c) => {
       const info = await docker.getContainer(c.Id).inspect();
-      const ports = new Map<number, number>();
-      for (const p of c.Ports)
-        if (p.PublicPort !== undefined && p.Type === 'tcp') ports.set(p.PrivatePort, p.PublicPort);
+      // the port the instance reports (publishedOf), on the address this machine dials
+      const ports = publishedPorts(c.Ports, context.host, 'tcp');
       await waitReady(ports.size > 0 ? 'listening' : 'started', {
         docker,
         id: c.Id,
@@ -213,12 +260,15 @@ async function waitAllReady(
   );
 }
 
-function publishedOf(containers: readonly Docker.ContainerInfo[]): Map<string, number> {
+function publishedOf(
+  containers: readonly Docker.ContainerInfo[],
+  host: string,
+): Map<string, number> {
   const published = new Map<string, number>();
   for (const c of containers) {
     const service = c.Labels['com.docker.compose.service'] ?? '';
-    for (const p of c.Ports)
-      if (p.PublicPort !== undefined) published.set(`${service}:${p.PrivatePort}`, p.PublicPort);
+    for (const [containerPort, port] of publishedPorts(c.Ports, host))
+      published.set(`${service}:${containerPort}`, port);
   }
   return published;
 }
@@ -226,13 +276,14 @@ function publishedOf(containers: readonly Docker.ContainerInfo[]): Map<string, n
 /** Removes every container and network of the project, and drops their guards. */
 export async function removeProject(
   context: ComposeContext,
+  project: string,
   unguards: readonly (() => void)[],
 ): Promise<void> {
   const { docker } = context.connection;
-  const containers = await projectContainers(docker, context.projectName);
+  const containers = await projectContainers(docker, project);
   await Promise.all(containers.map((c) => removeContainer(docker, c.Id)));
   const networks = await docker.listNetworks({
-    filters: { label: [`com.docker.compose.project=${context.projectName}`] },
+    filters: { label: [`com.docker.compose.project=${project}`] },
   });
   await Promise.all(
     networks.map((n) =>

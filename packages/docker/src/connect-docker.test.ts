@@ -1,3 +1,7 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isRebindError } from '@rebind/core';
 import { connectDocker, parseDockerHost } from './connect-docker.js';
@@ -54,5 +58,29 @@ describe('connectDocker', () => {
     expect((error as Error).message).toMatch(
       /^No Docker engine answers at unix:\/\/\/nonexistent\/docker\.sock \(.*ENOENT.*\)\. Start one/,
     );
+  });
+
+  it("keeps `timeout` for the ping only: a later request waits for a slow engine's answer", async () => {
+    // an engine stand-in on a unix socket: pings at once, answers an inspect after `timeout`
+    const dir = mkdtempSync(join(tmpdir(), 'rebind-slow-engine-'));
+    const socketPath = join(dir, 'docker.sock');
+    const server = createServer((req, res) => {
+      const answer = (body: unknown) => {
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify(body));
+      };
+      if (req.url === '/_ping') res.end('OK');
+      else if (req.url === '/info') answer({ Name: hostname() });
+      else setTimeout(() => answer({ Id: 'slow' }), 2500);
+    });
+    await new Promise<void>((resolve) => server.listen(socketPath, resolve));
+    try {
+      const { docker } = await connectDocker({ dockerHost: `unix://${socketPath}`, timeout: 2000 });
+      await expect(docker.getContainer('slow').inspect()).resolves.toEqual({ Id: 'slow' });
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

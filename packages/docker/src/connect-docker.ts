@@ -123,12 +123,12 @@ export async function connectDocker(options: ConnectDockerOptions = {}): Promise
     host,
   } = parseDockerHost(options.dockerHost ?? process.env.DOCKER_HOST);
   const timeout = options.timeout ?? 5000;
-  // Over ssh:// a request's socket is an ssh2 channel, which has no setTimeout(): given a
-  // `timeout`, Node's http client throws from inside a timer and the process dies. The
-  // ping's deadline is kept here instead.
-  const docker = new Docker(
-    dockerOptions.protocol === 'ssh' ? dockerOptions : { ...dockerOptions, timeout },
-  );
+  // `timeout` is the ping's deadline only, kept here. Given to dockerode it would be every
+  // request's socket-idle limit: a loaded engine's container start that took over 5 s was
+  // cut ("socket hang up") and read as an engine that stopped answering. (Over ssh:// a
+  // request's socket has no setTimeout() at all: Node's http client would throw from a
+  // timer and the process die.)
+  const docker = new Docker(dockerOptions);
   try {
     await withDeadline(docker.ping(), timeout);
   } catch (error) {

@@ -2,9 +2,12 @@
 // lost track of them: a create whose answer was lost, a removal or a discard that failed
 // while the engine was down or restarting. After such a failure the next start, and
 // stop(), remove every container labelled with this handle's id (`rebind.handle`) that is
-// not a live instance: rebind's own label, never anyone else's container.
+// not a live instance: rebind's own label, never anyone else's container. On a local
+// engine, also the containers of this handle that the engine forgot while its containerd
+// still runs them (by the REBIND_OWNER env in their spec: containerd-orphans.ts).
 import { isRebindError } from '@rebind/core';
 import type { DockerConnection } from './connect-docker.js';
+import { removeForgottenContainers } from './containerd-orphans.js';
 import { asEngineError } from './engine-error.js';
 import { removeContainer } from './launch-container.js';
 import { labelKeys } from './session.js';
@@ -44,6 +47,9 @@ export class HandleContainers {
       });
       await Promise.all(
         listed.filter((c) => !this.#live.has(c.Id)).map((c) => removeContainer(docker, c.Id)),
+      );
+      await removeForgottenContainers(this.connection, (owner) =>
+        owner[labelKeys.handle] === this.handleId ? `of handle ${this.handleId}` : undefined,
       );
       this.#dirty = false;
     } catch (error) {

@@ -11,5 +11,7 @@ export { validateComposeOptions } from './validate-compose-options.js';
 export type { ComposeEndpoint, StartComposeOptions, StartedCompose } from './start-compose.js';
 export { removeStaleContainers } from './remove-stale-containers.js';
 export type { RemoveStaleContainersOptions, RemovedContainer } from './remove-stale-containers.js';
+export { findLeftoverContainers } from './leftover-containers.js';
+export type { FindLeftoverContainersOptions, LeftoverContainer } from './leftover-containers.js';
 export type { PortHolder } from './find-port-holder.js';
 export type { Ownership } from './session.js';

@@ -16,7 +16,7 @@ import {
 } from './engine-error.js';
 import { describeHolder, findPortHolder, fixFor } from './find-port-holder.js';
 import { guardContainer } from './guard-container.js';
-import { labelKeys, ownerLabels, ownershipOf } from './session.js';
+import { labelKeys, ownerEnv, ownerLabels, ownershipOf } from './session.js';
 import { waitReady } from './wait-ready.js';
 import type { ReadyCheck } from './wait-ready.js';
 
@@ -200,6 +200,7 @@ async function create(
 ): Promise<Docker.Container | undefined> {
   const { spec } = attempt;
   const { docker, endpoint } = spec.connection;
+  const owner = ownerLabels();
   const bindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
   const exposed: Record<string, object> = {};
   for (const [containerPort, { port }] of attempt.requests) {
@@ -215,8 +216,11 @@ async function create(
       name: spec.name,
       Hostname: token,
       ...(spec.command === undefined ? {} : { Cmd: [...spec.command] }),
-      Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
-      Labels: { ...spec.labels, ...ownerLabels(), [labelKeys.handle]: spec.handleId },
+      Env: [
+        ...Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
+        ownerEnv(owner, spec.handleId),
+      ],
+      Labels: { ...spec.labels, ...owner, [labelKeys.handle]: spec.handleId },
       ExposedPorts: exposed,
       HostConfig: { ...spec.createOptions.HostConfig, PortBindings: bindings },
     });

@@ -1,10 +1,11 @@
 // Containers of dead rebind sessions: labelled by rebind, started on this machine (same
 // boot), by a process that is gone or whose pid now belongs to another process. Only
 // those are removed; never a container without rebind's labels, never one of a live
-// process, never one started from another machine.
-import type Docker from 'dockerode';
+// process, never one started from another machine. On a local engine, the same for the
+// containers the engine forgot but its containerd still holds (containerd-orphans.ts).
 import { createLogger } from '@rebind/core';
-import { connectDocker } from './connect-docker.js';
+import { connectDocker, type DockerConnection } from './connect-docker.js';
+import { removeForgottenContainers } from './containerd-orphans.js';
 import { labelKeys, ownershipOf } from './session.js';
 
 export interface RemoveStaleContainersOptions {
@@ -22,7 +23,8 @@ export interface RemovedContainer {
 
 const log = createLogger('docker', 'stale');
 
-export async function removeStaleOn(docker: Docker): Promise<RemovedContainer[]> {
+export async function removeStaleOn(connection: DockerConnection): Promise<RemovedContainer[]> {
+  const { docker } = connection;
   const listed = await docker.listContainers({
     all: true,
     filters: { label: [labelKeys.session] },
@@ -45,6 +47,12 @@ export async function removeStaleOn(docker: Docker): Promise<RemovedContainer[]>
       removed.push({ id: c.Id, name, image: c.Image, why: ownership.why });
     }),
   );
+  const forgotten = await removeForgottenContainers(connection, (owner) => {
+    const ownership = ownershipOf(owner);
+    return ownership.kind === 'dead-session' ? ownership.why : undefined;
+  });
+  for (const c of forgotten)
+    removed.push({ id: c.id, name: c.hostname, image: '', why: `${c.why} (in containerd only)` });
   return removed;
 }
 
@@ -52,6 +60,5 @@ export async function removeStaleOn(docker: Docker): Promise<RemovedContainer[]>
 export async function removeStaleContainers(
   options: RemoveStaleContainersOptions = {},
 ): Promise<RemovedContainer[]> {
-  const { docker } = await connectDocker({ dockerHost: options.dockerHost });
-  return removeStaleOn(docker);
+  return removeStaleOn(await connectDocker({ dockerHost: options.dockerHost }));
 }

@@ -97,9 +97,49 @@ export function ownershipOf(labels: Readonly<Record<string, string>> | undefined
   const ns = labels[labelKeys.ownerPidns];
   if (ns !== undefined && ns !== pidNamespace()) return { kind: 'other-machine', pid };
   const start = processStartTime(pid);
-  if (start === undefined) return { kind: 'dead-session', pid, why: `pid ${pid} is gone` };
-  if (start !== labels[labelKeys.ownerStart]) {
+  if (start === undefined) {
+    // Unreadable is not gone (EMFILE under fd pressure): only a pid no process has is.
+    if (!pidGone(pid)) return { kind: 'live-session', pid };
+    return { kind: 'dead-session', pid, why: `pid ${pid} is gone` };
+  }
+  // An owner that could not read its own start time labelled it `unknown`: its pid alone
+  // cannot tell reuse from the owner itself, and a live owner's container is never taken.
+  const labelled = labels[labelKeys.ownerStart];
+  if (labelled !== undefined && labelled !== 'unknown' && start !== labelled) {
     return { kind: 'dead-session', pid, why: `pid ${pid} now belongs to another process` };
   }
   return { kind: 'live-session', pid };
+}
+
+/** True when no process has `pid` (ESRCH), or it is no pid at all. */
+function pidGone(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return true;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
+/**
+ * The environment variable that carries a container's owner labels (and its handle) into
+ * the container's OCI spec. The engine keeps labels to itself: containerd sees only the
+ * spec (hostname, env, mounts), so a container the engine forgot (a restart mid-create)
+ * can be told to be rebind's, and whose, only by this variable.
+ */
+export const ownerEnvName = 'REBIND_OWNER';
+
+/** `REBIND_OWNER=rebind.session=…&rebind.owner-pid=…&…&rebind.handle=…` for a handle. */
+export function ownerEnv(labels: Readonly<Record<string, string>>, handleId: string): string {
+  return `${ownerEnvName}=${new URLSearchParams({ ...labels, [labelKeys.handle]: handleId }).toString()}`;
+}
+
+/** The owner labels from a container's env (`KEY=value` entries), or undefined. */
+export function ownerFromEnv(
+  env: readonly string[] | undefined,
+): Record<string, string> | undefined {
+  const entry = env?.find((e) => e.startsWith(`${ownerEnvName}=`));
+  if (entry === undefined) return undefined;
+  return Object.fromEntries(new URLSearchParams(entry.slice(ownerEnvName.length + 1)));
 }

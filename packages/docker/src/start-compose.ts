@@ -41,6 +41,13 @@ export interface StartComposeOptions {
   readonly timeout?: number;
   /** The published port the handle's `port` and `url` are about. @default the first published port */
   readonly endpoint?: ComposeEndpoint;
+  /**
+   * Keep the next instance up and ready beside the current one, so that `restart()` is a
+   * swap. Each instance is its own project (`<projectName>-<n>`) whose published ports the
+   * engine picks, fixed ones included (read them with `port`, `ports` and `portOf`).
+   * @default false
+   */
+  readonly standby?: boolean;
 }
 
 let projects = 0;
@@ -75,15 +82,25 @@ export async function startCompose(options: StartComposeOptions): Promise<Starte
     await Promise.all(resolved.leases.map((l) => l.release()));
     await rm(context.dir, { recursive: true, force: true });
   };
+  let instances = 0;
+  const project = () =>
+    context.standby ? `${context.projectName}-${++instances}` : context.projectName;
   try {
+    // Without a standby each instance is the same project: the old one is removed first.
+    // With one, each is its own project on engine-picked ports, so they may overlap.
     const restartable = await startRestartable<ComposeInstance>(
       {
         name: `compose project ${context.projectName}`,
-        strategies: ['wait'],
-        start: () => upInstance(context, resolved),
-        stop: (instance) => removeProject(context, instance.unguards),
+        strategies: ['wait', 'fresh-port'],
+        start: () => upInstance(context, resolved, project()),
+        stop: (instance) => removeProject(context, instance.project, instance.unguards),
       },
-      { host: context.host, ports: [] },
+      {
+        host: context.host,
+        ports: [],
+        strategy: context.standby ? 'fresh-port' : 'wait',
+        standby: context.standby,
+      },
     );
     return new StartedComposeHandle(
       restartable,
@@ -120,5 +137,6 @@ async function composeContext(
     env: { ...process.env, DOCKER_HOST: connection.endpoint, COMPOSE_PROJECT_NAME: projectName },
     timeout,
     policy,
+    standby: options.standby === true,
   };
 }

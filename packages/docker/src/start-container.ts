@@ -96,7 +96,7 @@ export async function ensureStaleSweep(connection: DockerConnection): Promise<vo
   if (!staleSweeps.has(connection.endpoint)) {
     staleSweeps.set(
       connection.endpoint,
-      removeStaleOn(connection.docker).catch(() => []),
+      removeStaleOn(connection).catch(() => []),
     );
   }
   await staleSweeps.get(connection.endpoint);

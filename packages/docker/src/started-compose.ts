@@ -14,6 +14,7 @@ export interface ComposeEndpoint {
 
 /** A running compose project from {@link startCompose}: core's {@link ServiceHandle} plus a project's own members. */
 export interface StartedCompose extends ServiceHandle {
+  /** The current instance's compose project (with a standby, `<projectName>-<n>`). */
   readonly projectName: string;
   /** The address published ports are reached at. */
   readonly host: string;
@@ -46,8 +47,8 @@ export class StartedComposeHandle
   constructor(
     restartable: Restartable<ComposeInstance>,
     host: string,
-    readonly projectName: string,
-    readonly remappedPorts: readonly (RemappedPort & { readonly service: string })[],
+    private readonly baseProject: string,
+    private readonly planned: readonly (RemappedPort & { readonly service: string })[],
     endpoint: ComposeEndpoint | undefined,
     cleanup: () => Promise<void>,
   ) {
@@ -65,6 +66,13 @@ export class StartedComposeHandle
 
   override get token(): string {
     return this.instance.token;
+  }
+  get projectName(): string {
+    return this.restartable.current?.project ?? this.baseProject;
+  }
+  /** The running instance's (a remote engine picks anew at each `up`), else the plan's. */
+  get remappedPorts(): readonly (RemappedPort & { readonly service: string })[] {
+    return this.restartable.current?.remappedPorts ?? this.planned;
   }
   portOf(service: string, containerPort: number): number {
     return publishedPort(this.instance, service, containerPort);

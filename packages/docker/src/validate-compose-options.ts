@@ -1,6 +1,7 @@
 // startCompose's options, checked once at the public boundary (and by the runner for
 // every `compose` declaration, with the declaration's path).
 import {
+  boolean,
   check,
   nonEmptyString,
   oneOf,
@@ -23,6 +24,7 @@ const schema: Schema = {
   cwd: string(),
   dockerHost: nonEmptyString('an engine address such as `unix:///var/run/docker.sock`'),
   timeout,
+  standby: boolean,
   // the published port tests reach (checked in full by startCompose)
   endpoint: check('{ service, port }', (v) => typeof v === 'object' && v !== null),
 };

@@ -96,7 +96,8 @@ export default class RebindEnvironment extends NodeEnvironment {
     if (!Object.values(context.policies).includes('per-test')) return;
     if (event.name === 'test_start')
       this.#publish(await callControl(context.control, 'test-start', this.#slot));
-    else {
+    // Nothing to do when a test ends when every per-test service swaps in a standby.
+    else if (context.testEnd !== false) {
       const last = isLastTest(event.test, state) ? '&last=1' : '';
       await askControl(context.control, 'test-end', this.#slot, undefined, last);
     }

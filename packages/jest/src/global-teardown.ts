@@ -13,7 +13,9 @@ export default async function rebindGlobalTeardown(
   if (host === undefined) return;
   hosts().delete(key);
   writeContext(key, undefined);
-  const { leftovers } = await host.stop();
+  const { leftovers, containers } = await host.stop();
   if (optionsFrom(projectConfig).summary)
-    process.stdout.write(`\n${formatSummary(host.stats(), leftovers, host.services)}\n`);
+    process.stdout.write(
+      `\n${formatSummary(host.stats(), leftovers, host.services, containers)}\n`,
+    );
 }

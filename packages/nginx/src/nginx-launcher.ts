@@ -18,11 +18,12 @@ import { writeFreshFile } from './fresh-file.js';
 import { fileSize, logSince } from './log-since.js';
 import { BIND_FAILURE, bindFailureError, configError } from './nginx-errors.js';
 import { loadSource, type NginxSource } from './nginx-source.js';
-import { pickConfig, writeUserFiles, type NginxConfigOptions } from './nginx-spec.js';
+import { pickConfig, type NginxConfigOptions } from './nginx-spec.js';
 import { readyCheck, readyTarget, type ReadyTarget } from './ready-check.js';
 import { reloadNginx } from './reload-nginx.js';
 import { listenPorts, renderConfig } from './render-config.js';
 import type { NginxInstance } from './started-nginx.js';
+import { PlacedUserFiles } from './user-files.js';
 
 const log = createLogger('nginx');
 
@@ -45,6 +46,8 @@ export class NginxLauncher {
   /** What the next start renders: a restart with new configuration pieces replaces it. */
   #spec: NginxConfigOptions;
   #started = 0;
+  /** The current config's user files in the prefix (a replaced config's are removed). */
+  readonly #userFiles: PlacedUserFiles;
   readonly extras: ExtraPort[] = [];
   /** Your config's listen ports; the first is the main port's (the handle reads it). */
   readonly originalPorts: number[];
@@ -68,6 +71,7 @@ export class NginxLauncher {
     this.conf = join(prefix, 'conf', 'nginx.next.conf');
     this.errorLogPath = join(prefix, 'logs', 'error.log');
     this.lastErrorLog = this.errorLogPath;
+    this.#userFiles = new PlacedUserFiles(prefix);
   }
 
   /** Leases a port for every listen of your config beyond the first. */
@@ -167,7 +171,7 @@ export class NginxLauncher {
     );
     try {
       writeFreshFile(conf, text);
-      writeUserFiles(this.prefix, this.#spec.userFiles);
+      this.#userFiles.place(this.#spec.userFiles);
     } catch (error) {
       throw writeFailure(error, conf, "nginx's rendered config");
     }
@@ -242,7 +246,15 @@ export class NginxLauncher {
 
   reload(instance: NginxInstance, plan: RestartPlan, signal?: AbortSignal): Promise<NginxInstance> {
     return reloadNginx(instance, {
-      reread: () => this.reread(),
+      reread: async () => {
+        await this.reread();
+        // the reloaded config's user files, in place before the HUP
+        try {
+          this.#userFiles.place(this.#spec.userFiles);
+        } catch (error) {
+          throw writeFailure(error, this.prefix, 'the user files');
+        }
+      },
       render: (target) => this.render(plan, target),
       target: (token) => readyTarget(this.prefix, token, this.host, plan.port),
       conf: this.conf,

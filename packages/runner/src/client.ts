@@ -36,6 +36,12 @@ export interface RebindContext {
   readonly policies: Readonly<Record<string, 'per-test' | 'per-worker' | 'shared'>>;
   /** Endpoints of the shared services, by name. */
   readonly shared: Readonly<Record<string, ServiceEndpoint>>;
+  /**
+   * Whether a worker sends `test-end` after each test: false when every per-test service
+   * has a standby (swapped in at `test-start`: nothing to do when a test ends).
+   * @default true
+   */
+  readonly testEnd?: boolean;
 }
 
 export type Endpoints = Readonly<Record<string, ServiceEndpoint>>;

@@ -131,7 +131,7 @@ describe('validateServices', () => {
     ],
     [
       { services: { web: { nginx: { snippet: 'return 200;' }, standby: true } } },
-      "The `standby` option needs `restartStrategy: 'fresh-port'`, got `restartStrategy: 'wait'`: the standby waits on another port while the current instance serves, and 'wait' keeps one port. Use `restartStrategy: 'fresh-port'`, or drop `standby`.",
+      "The `services.web.standby` option needs `restartStrategy: 'fresh-port'`, got `restartStrategy: 'wait'`: the standby waits on another port while the current instance serves, and 'wait' keeps one port. Use `restartStrategy: 'fresh-port'`, or drop `standby`.",
     ],
     [
       {
@@ -142,7 +142,7 @@ describe('validateServices', () => {
           },
         },
       },
-      "The `standby` option cannot be used with a fixed port (`8080`): the standby and the current instance would both need it. Use `port: 'auto'` with `restartStrategy: 'fresh-port'`, or drop `standby`.",
+      "The `services.web.standby` option cannot be used with a fixed port (`8080`): the standby and the current instance would both need it. Use `port: 'auto'` with `restartStrategy: 'fresh-port'`, or drop `standby`.",
     ],
     [
       {
@@ -153,34 +153,28 @@ describe('validateServices', () => {
           },
         },
       },
-      "The `standby` option of startContainer cannot be used with a fixed host port (`{ container: 6379, host: 6379 }`): the standby and the current container would both need it. Drop `name` and publish every port with `host: 'auto'` or `'random'` (the default), or drop `standby`.",
-    ],
-    [
-      {
-        services: {
-          stack: {
-            compose: { files: ['a.yml'], endpoint: { service: 'web', port: 80 } },
-            standby: true,
-          },
-        },
-      },
-      'The `services.stack.standby` option is not supported for compose projects yet: each project instance would need its own project name and remapped ports. Drop `standby` (a compose project restarts with a new `up`).',
+      "The `services.db.standby` option cannot be used with a fixed host port (`{ container: 6379, host: 6379 }`): the standby and the current container would both need it. Drop `name` and publish every port with `host: 'auto'` or `'random'` (the default), or drop `standby`.",
     ],
   ])('checks each declaration with its manager: %o', async (options, message) => {
     await expect(validateServices(options)).rejects.toThrow(message);
   });
 
-  it('accepts a standby on nginx with fresh-port, a container on moving ports and a command', async () => {
+  it('accepts a standby on nginx with fresh-port, a container on moving ports, compose and a command', async () => {
     const services = await validateServices({
       services: {
         web: { nginx: { snippet: 'return 200;', restartStrategy: 'fresh-port' }, standby: true },
         db: { container: { image: 'redis', ports: [6379] }, standby: true },
+        stack: {
+          compose: { files: ['a.yml'], endpoint: { service: 'web', port: 80 } },
+          standby: true,
+        },
         api: { command, standby: true },
       },
     });
     expect(services.map((s) => [s.name, s.standby])).toEqual([
       ['web', true],
       ['db', true],
+      ['stack', true],
       ['api', true],
     ]);
   });

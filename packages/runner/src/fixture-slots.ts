@@ -21,6 +21,8 @@ interface FixtureSlot {
   readonly handle: ServiceHandle;
   /** The options that are not configuration (binary, host...): a change needs a new start. */
   readonly fixed: string;
+  /** The configuration the current instance (and its standby, if any) was started with. */
+  config: string;
   generation: number;
 }
 
@@ -53,12 +55,19 @@ export function validateFixtureRequest(value: unknown): FixtureRequest {
  * the port's socket and hands it to each nginx ('inherit'). 'reuseport' hands nginx no
  * file descriptor, so core's small spawner process forks it, not the runner's main
  * process: Vitest's main process spent ~10.5 ms of CPU per test instead of ~14.8 (200
- * fixture restarts, 'reuseport' both ways, spawner on and off).
+ * fixture restarts, 'reuseport' both ways, spawner on and off). With a standby,
+ * 'fresh-port' (the standby waits on a port of its own).
  */
-const nginxStrategy = (options: Readonly<Record<string, unknown>>) =>
-  isLoopback(typeof options.host === 'string' ? options.host : '127.0.0.1')
-    ? 'reuseport'
-    : 'inherit';
+const nginxStrategy = (request: FixtureRequest) =>
+  withStandby(request)
+    ? 'fresh-port'
+    : isLoopback(typeof request.options.host === 'string' ? request.options.host : '127.0.0.1')
+      ? 'reuseport'
+      : 'inherit';
+
+/** nginx with its own `standby: true`: each instance on a fresh port, the next one ready. */
+const withStandby = (request: FixtureRequest): boolean =>
+  request.kind === 'nginx' && request.options.standby === true;
 
 const serviceOf = (request: FixtureRequest): ResolvedService =>
   ({
@@ -66,7 +75,7 @@ const serviceOf = (request: FixtureRequest): ResolvedService =>
     kind: request.kind,
     options:
       request.kind === 'nginx'
-        ? { restartStrategy: nginxStrategy(request.options), ...request.options }
+        ? { restartStrategy: nginxStrategy(request), ...request.options }
         : request.options,
     pristine: 'per-test',
     rerun: 'keep',
@@ -88,10 +97,15 @@ export class FixtureSlots {
     const key = `${request.kind}#${slot}`;
     const existing = this.#slots.get(key);
     const fixed = fixedPart(request.options);
+    const config = JSON.stringify(configPart(request.options));
     const service = serviceOf(request);
     await validateServiceOptions(service, '', `the \`${request.kind}\` fixture`);
     if (request.kind === 'nginx' && existing !== undefined && existing.fixed === fixed) {
-      await (existing.handle as StartedNginx).restart(configPart(request.options));
+      // With a standby and the same configuration as the last test: a swap. Otherwise a
+      // restart on the new configuration (which discards a standby and builds a new one).
+      const same = withStandby(request) && existing.config === config;
+      await (existing.handle as StartedNginx).restart(same ? {} : configPart(request.options));
+      existing.config = config;
       existing.generation += 1;
       return { endpoint: this.#endpoint(existing, slot), restarted: true };
     }
@@ -103,7 +117,7 @@ export class FixtureSlots {
       await existing.handle.stop();
     }
     const options =
-      request.kind === 'nginx' && port !== undefined
+      request.kind === 'nginx' && port !== undefined && !withStandby(request)
         ? { ...service.options, port }
         : service.options;
     const handle = await startInstance({
@@ -111,7 +125,7 @@ export class FixtureSlots {
       slot,
       labels: this.labels,
     });
-    const entry: FixtureSlot = { kind: request.kind, handle, fixed, generation: 1 };
+    const entry: FixtureSlot = { kind: request.kind, handle, fixed, config, generation: 1 };
     this.#slots.set(key, entry);
     return { endpoint: this.#endpoint(entry, slot), restarted: existing !== undefined };
   }

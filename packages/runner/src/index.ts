@@ -18,3 +18,4 @@ export type {
 export { startServiceHost } from './service-host.js';
 export type { HostStats, ServiceHost } from './service-host.js';
 export { formatSummary } from './summary.js';
+export type { LeftoverContainer } from './leftover-containers.js';

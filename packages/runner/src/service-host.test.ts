@@ -72,6 +72,32 @@ describe('startServiceHost', () => {
     expect(alive(second.web?.pid as number)).toBe(false);
   });
 
+  it('a service with a standby swaps at test-start: no test-end call, none needed', async () => {
+    host = await startServiceHost({ services: { web: { command, standby: true } } });
+    const { control } = host.context;
+    expect(host.context.testEnd).toBe(false);
+    const first = (await callControl(control, 'test-start', 1)).endpoints;
+    // A test-end (from a worker of an older version) restarts nothing: the swap waits.
+    await callControl(control, 'test-end', 1);
+    expect(host.stats()).toMatchObject({ restarts: 0 });
+    expect(alive(first.web?.pid as number)).toBe(true);
+    const second = (await callControl(control, 'test-start', 1)).endpoints;
+    expect(second.web?.pid).not.toBe(first.web?.pid);
+    expect(second.web?.port).not.toBe(first.web?.port);
+    expect(host.stats()).toMatchObject({ tests: 2, restarts: 1 });
+    const { leftovers } = await host.stop();
+    host = undefined;
+    expect(leftovers).toEqual([]);
+    expect([first.web?.pid, second.web?.pid].filter((pid) => alive(pid as number))).toEqual([]);
+  });
+
+  it('workers send test-end when a per-test service restarts without a standby', async () => {
+    host = await startServiceHost({
+      services: { web: { command, standby: true }, api: { command } },
+    });
+    expect(host.context.testEnd).toBe(true);
+  });
+
   it('stops what it started when a service fails to start, and reports the failure', async () => {
     const failing = startServiceHost({
       services: {

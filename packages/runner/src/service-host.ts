@@ -10,9 +10,10 @@ import type { ControlAnswer, RebindContext, ServiceEndpoint } from './client.js'
 import type { RebindOptions, ResolvedService } from './declaration.js';
 import { toWire } from './control-error.js';
 import { FixtureSlots, validateFixtureRequest } from './fixture-slots.js';
+import { leftoverContainers, type LeftoverContainer } from './leftover-containers.js';
 import { validateServices } from './validate-services.js';
 import { removeStale } from './remove-stale.js';
-import { ServiceSlots } from './service-slots.js';
+import { restartsAtEnd, ServiceSlots } from './service-slots.js';
 import { warn } from './warn.js';
 
 /** Figures for the summary line. */
@@ -33,8 +34,11 @@ export interface ServiceHost {
   stats(): HostStats;
   /** Applies each service's `rerun` policy (watch mode). */
   rerun(): Promise<void>;
-  /** Stops every instance and the control channel; returns the pids still alive after. */
-  stop(): Promise<{ leftovers: number[] }>;
+  /**
+   * Stops every instance and the control channel; returns the pids still alive after, and
+   * the containers of this run still in an engine or only in its containerd.
+   */
+  stop(): Promise<{ leftovers: number[]; containers: LeftoverContainer[] }>;
 }
 
 const calls = new Set([
@@ -188,13 +192,15 @@ export async function startServiceHost(options: RebindOptions = {}): Promise<Ser
     context: {
       control: `http://127.0.0.1:${port}/${secret}`,
       policies: Object.fromEntries(services.map((s) => [s.name, s.pristine])),
+      testEnd: services.some(restartsAtEnd),
       shared,
     },
     services,
     stats,
     rerun: () => slots.rerun(),
     async stop() {
-      return { leftovers: await stopAll() };
+      const leftovers = await stopAll();
+      return { leftovers, containers: await leftoverContainers(services, log) };
     },
   };
 }

@@ -4,6 +4,7 @@ import { isRebindError, type Logger, type ServiceHandle } from '@rebind/core';
 import type { ControlCall, ControlReply, ServiceEndpoint } from './client.js';
 import { toWire, type WireError } from './control-error.js';
 import type { ResolvedService } from './declaration.js';
+import { hasStandby } from './standby.js';
 import { startInstance } from './start-instance.js';
 
 export interface Slot {
@@ -85,7 +86,9 @@ export class ServiceSlots {
   async restart(s: Slot): Promise<void> {
     const t0 = performance.now();
     await s.handle.restart();
-    this.restartMs.push(performance.now() - t0);
+    const took = performance.now() - t0;
+    this.restartMs.push(took);
+    this.log('restarted %s for slot %d: %s ms', s.service.name, s.slot, took.toFixed(2));
     s.generation += 1;
     track(s);
   }
@@ -93,10 +96,11 @@ export class ServiceSlots {
   // After a test, restart its per-test instances at once: the restart overlaps the
   // runner's own work between tests (reporting, hooks), and the next test-start awaits it.
   // After the worker's last test (`last`, of its file) none: a next test-start restarts.
+  // A service with a standby swaps at test-start instead (see restartsAtEnd).
   testEnd(slot: number, last = false): void {
     if (last) return;
     for (const service of this.services) {
-      if (service.pristine !== 'per-test') continue;
+      if (!restartsAtEnd(service)) continue;
       void this.#slots.get(`${service.name}#${slot}`)?.then((s) => {
         if (!s.used || s.pending !== undefined || this.stopping) return;
         const pending = this.restart(s).then(() => void (s.used = false));
@@ -139,7 +143,15 @@ export class ServiceSlots {
     const s = await this.slotOf(service, service.pristine === 'shared' ? 0 : slot);
     // A restart begun at test-end must finish first: a handle has no address while it
     // restarts. A failed one is retried by this test's restart (s.used stays true).
+    const t0 = performance.now();
     await settle(s);
+    this.log(
+      '%s %s slot %d: waited %s ms for the restart begun at test-end',
+      call,
+      service.name,
+      s.slot,
+      (performance.now() - t0).toFixed(2),
+    );
     if (call === 'test-start' && service.pristine === 'per-test') {
       if (s.used) await this.restart(s);
       s.used = true;
@@ -178,6 +190,17 @@ export class ServiceSlots {
     if (failed) throw failed.reason;
     return pids.filter(alive);
   }
+}
+
+/**
+ * Whether the service's instance is restarted when a test ends. Not with a standby: the
+ * swap takes well under a millisecond at test-start, whose answer is then sent before the
+ * background work the swap leaves (the next standby's start, the old instance's stop)
+ * begins; begun at test-end, that work held up the main process just as the worker's
+ * test-start arrived (tens of ms per test in a Vitest run).
+ */
+export function restartsAtEnd(service: ResolvedService): boolean {
+  return service.pristine === 'per-test' && !hasStandby(service);
 }
 
 function track(s: Slot): void {

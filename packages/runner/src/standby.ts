@@ -1,7 +1,8 @@
 // A declaration's `standby: true`: the manager's own `standby` option (nginx with
-// 'fresh-port', a container on moving ports, a command on its leased port), so that the
+// 'fresh-port', a container on moving ports, a compose project as a project per instance on
+// engine-picked ports, a command on its leased port), so that the
 // restart between two tests is a swap. Checked with the declaration, before anything starts.
-import { RebindError } from '@rebind/core';
+import { isRebindError, RebindError } from '@rebind/core';
 import type { ResolvedService, ServiceOptionsByKind } from './declaration.js';
 
 /** Whether the service keeps a standby: the declaration's `standby`, or its manager's own. */
@@ -27,10 +28,24 @@ export function checkServiceStandby(service: ResolvedService): void {
       `The \`${at}.standby\` option cannot be used with \`pristine: 'shared'\`: a shared instance is never restarted between tests, so its standby would never be swapped in. Use \`pristine: 'per-test'\` (the default), or drop \`standby\`.`,
       { details: { option: `${at}.standby`, pristine: service.pristine } },
     );
-  if (service.kind === 'compose')
-    throw new RebindError(
-      'REBIND_INVALID_OPTION',
-      `The \`${at}.standby\` option is not supported for compose projects yet: each project instance would need its own project name and remapped ports. Drop \`standby\` (a compose project restarts with a new \`up\`).`,
-      { details: { option: `${at}.standby`, kind: service.kind } },
-    );
+}
+
+/**
+ * A manager's standby refusal ("The `standby` option needs ..."), naming the option where
+ * the declaration has it: `services.web.standby`, or `services.web.nginx.standby` when the
+ * manager's own option asked for it. Any other error is returned as it is.
+ */
+export function namingStandbyPath(error: unknown, service: ResolvedService): unknown {
+  const match = /^The `standby` option(?: of \w+)? /.exec(
+    isRebindError(error, 'REBIND_INVALID_OPTION') ? error.message : '',
+  );
+  if (match === null || !isRebindError(error)) return error;
+  const option = service.standby
+    ? `services.${service.name}.standby`
+    : `services.${service.name}.${service.kind}.standby`;
+  return new RebindError(
+    'REBIND_INVALID_OPTION',
+    `The \`${option}\` option ${error.message.slice(match[0].length)}`,
+    { details: { ...error.details, option } },
+  );
 }

@@ -28,3 +28,30 @@ it('names leftover pids, and says when nothing restarted', () => {
     'rebind: 1 test, 0 restarts, no restart, added 0.00 ms per test, leftovers: 2 (pids 812, 813)',
   );
 });
+
+it('counts the run’s containers left in the engine or only in its containerd', () => {
+  const stats = { tests: 2, restarts: 1, restartMs: [5], slots: 1, addedMs: 4 };
+  expect(
+    formatSummary(
+      stats,
+      [],
+      [],
+      [{ id: 'a'.repeat(64), name: 'rb-0123456789ab', where: 'containerd' }],
+    ),
+  ).toBe(
+    'rebind: 2 tests, 1 restart, median restart 5.00 ms, added 2.00 ms per test, leftovers: 1 (container rb-0123456789ab in containerd only)',
+  );
+  expect(
+    formatSummary(
+      stats,
+      [812],
+      [],
+      [
+        { id: 'b'.repeat(64), name: 'rebind-1-ab-1-2', where: 'engine' },
+        { id: 'a'.repeat(64), name: 'rb-0123456789ab', where: 'containerd' },
+      ],
+    ),
+  ).toMatch(
+    /leftovers: 3 \(pids 812; containers rebind-1-ab-1-2, rb-0123456789ab in containerd only\)$/,
+  );
+});

@@ -8,7 +8,7 @@ import {
   type ServiceKind,
 } from './declaration.js';
 import { loadDocker } from './load-manager.js';
-import { checkServiceStandby, managerOptions } from './standby.js';
+import { checkServiceStandby, managerOptions, namingStandbyPath } from './standby.js';
 
 type Validator = (options: unknown, path: string) => void;
 
@@ -40,7 +40,11 @@ export async function validateServices(
   for (const service of services) {
     checkServiceStandby(service);
     const validate = await validators[service.kind](service);
-    validate?.(managerOptions(service), `services.${service.name}.${service.kind}`);
+    try {
+      validate?.(managerOptions(service), `services.${service.name}.${service.kind}`);
+    } catch (error) {
+      throw namingStandbyPath(error, service);
+    }
   }
   return services;
 }

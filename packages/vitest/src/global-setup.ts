@@ -23,8 +23,10 @@ export default async function rebindGlobalSetup(
     await host.rerun();
   });
   return async () => {
-    const { leftovers } = await host.stop();
+    const { leftovers, containers } = await host.stop();
     if ((options as RebindOptions).summary)
-      process.stdout.write(`\n${formatSummary(host.stats(), leftovers, host.services)}\n`);
+      process.stdout.write(
+        `\n${formatSummary(host.stats(), leftovers, host.services, containers)}\n`,
+      );
   };
 }

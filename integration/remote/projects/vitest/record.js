@@ -3,7 +3,7 @@
 // test in $REBIND_RECORD. REBIND_HANG=1: the test then waits forever (a runner to kill).
 import { appendFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { endpoints } from '@rebind/vitest';
+import { endpoint } from '@rebind/vitest';
 
 function get(url) {
   return new Promise((resolve, reject) => {
@@ -19,7 +19,8 @@ function get(url) {
 }
 
 export async function record(test) {
-  const { store } = endpoints();
+  // endpoint() throws the service's own error when its start or restart failed
+  const store = endpoint('store');
   const answer = await get(store.url);
   const seen = {
     test,

@@ -145,9 +145,11 @@ export class Restarter<I> implements Restartable<I> {
     const record = strategyRecords['fresh-port'];
     const pending = (async () => {
       await gate;
+      const t0 = performance.now();
       const plan = this.#planOf('fresh-port', record, await this.#setup.slots.move());
       const instance = await this.#setup.hooks.start(plan, undefined);
       await this.#setup.slots.adopt(plan.ports, this.#setup.hooks.portsOf?.(instance));
+      log('[%s] standby ready on port %d: %s ms', this.#setup.hooks.name, plan.port, ms(t0));
       return { instance, plan };
     })();
     pending.catch((error: unknown) =>
@@ -164,7 +166,9 @@ export class Restarter<I> implements Restartable<I> {
   async #swap(gate: Promise<void>): Promise<I | undefined> {
     const pending = this.#standby;
     this.#standby = undefined;
+    const t0 = performance.now();
     const next = await pending?.catch(() => undefined);
+    log('[%s] swap: waited %s ms for the standby', this.#setup.hooks.name, ms(t0));
     if (next === undefined) return undefined;
     if (this.#setup.hooks.isStale?.(next.instance) === true) {
       // The configuration changed since the standby started: this restart starts anew.
@@ -187,7 +191,12 @@ export class Restarter<I> implements Restartable<I> {
   #retire(old: I | undefined, gate: Promise<void>): void {
     if (old === undefined) return;
     const stopping = gate
-      .then(() => this.#stopOf(old))
+      .then(() => {
+        const t0 = performance.now();
+        return this.#stopOf(old).then(() =>
+          log('[%s] replaced instance stopped: %s ms', this.#setup.hooks.name, ms(t0)),
+        );
+      })
       .catch((error: unknown) => {
         this.#retireError ??= error;
         log('[%s] stopping a replaced instance failed: %s', this.#setup.hooks.name, error);

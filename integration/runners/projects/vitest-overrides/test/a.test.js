@@ -1,0 +1,3 @@
+import { blocks } from './blocks.js';
+
+blocks('a');
