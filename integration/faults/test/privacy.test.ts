@@ -54,7 +54,7 @@ describe.runIf(asRoot && requireComponent('docker', 'docker-compose'))('privacy 
     try {
       const [name] = readdirSync(base).filter((n) => n.startsWith('rebind-compose-'));
       const dir = join(base, name ?? 'missing');
-      const generated = join(dir, 'docker-compose.rebind.yml');
+      const generated = join(dir, `${project.projectName}.yml`);
       expect(statSync(dir).mode & 0o777).toBe(0o700);
       expect(statSync(generated).mode & 0o777).toBe(0o600);
       for (const args of [
