@@ -2,24 +2,11 @@
 // remote engine, with onPortConflict 'remap'; then a restart. Prints what it saw as one
 // JSON line, with the engine's own view of each instance: its container and the host ports
 // the engine published it on (IPv4 and IPv6 each, which Docker 20.10 may pick apart).
-import { request } from 'node:http';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectDocker, startCompose } from '@rebind/docker';
-
-function get(url) {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { agent: false }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (d) => (body += d));
-      res.on('end', () => resolve(body.trim()));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
+import { get } from './get.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rebind-remote-compose-'));
 const file = join(dir, 'docker-compose.yml');
@@ -66,7 +53,7 @@ try {
         portOf: project.portOf('web', 80),
         url: project.url,
         urlOf: project.urlOf('web', 80),
-        answer: await get(project.url),
+        answer: (await get(project.url)).trim(),
         remapped: project.remappedPorts,
         engine: await engineView(docker, process.env.REBIND_PROJECT),
       });

@@ -1,21 +1,8 @@
 // Run on a "host": a container asking for a fixed host port that another container holds
 // on the remote engine, with onPortConflict 'remap'; then a restart. Prints what it saw
 // as one JSON line.
-import { request } from 'node:http';
 import { startContainer } from '@rebind/docker';
-
-function get(url) {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { agent: false }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (d) => (body += d));
-      res.on('end', () => resolve(body.trim()));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
+import { get } from './get.js';
 
 const held = Number(process.env.REBIND_HELD_PORT);
 const seen = [];
@@ -33,7 +20,7 @@ try {
       port: web.port,
       url: web.url,
       token: web.token,
-      answer: await get(web.url),
+      answer: (await get(web.url)).trim(),
       remapped: web.remappedPorts,
     });
   }

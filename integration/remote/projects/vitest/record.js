@@ -2,21 +2,8 @@
 // `rebind-nginx <hostname>`, and the hostname is the instance's token), one JSON line per
 // test in $REBIND_RECORD. REBIND_HANG=1: the test then waits forever (a runner to kill).
 import { appendFileSync } from 'node:fs';
-import { request } from 'node:http';
 import { endpoint } from '@rebind/vitest';
-
-function get(url) {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { agent: false }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (d) => (body += d));
-      res.on('end', () => resolve(body));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
+import { get } from '../get.js';
 
 export async function record(test) {
   // endpoint() throws the service's own error when its start or restart failed
