@@ -98,6 +98,17 @@ describe.runIf(requireComponent('nginx'))('restart with a new configuration', ()
     expect(await web.errorLog()).toMatch(/\[error\].*second-instance/);
   });
 
+  it("returns only the current instance's access log lines", async () => {
+    const web = await start({ snippet: 'location / { return 204; }' });
+    await fetch(`${web.url}first-instance`);
+    // nginx logs a request just after it answers.
+    await expect.poll(() => web.accessLog()).toMatch(/"GET \/first-instance HTTP/);
+    await web.restart();
+    expect(await web.accessLog()).toBe('');
+    await fetch(`${web.url}second-instance`);
+    await expect.poll(() => web.accessLog()).toMatch(/^[^\n]*"GET \/second-instance HTTP[^\n]*\n$/);
+  });
+
   it.runIf(existsSync(echoModule))('loads a dynamic module from mainConfig', async () => {
     const web = await start({
       mainConfig: 'load_module modules/ngx_http_echo_module.so;',

@@ -88,6 +88,39 @@ describe.runIf(requireComponent('nginx'))("'fresh-port' with a standby", () => {
     }
   });
 
+  it('gives each instance its own access log: exactly its own requests, none before the swap', async () => {
+    const snippet = 'server { listen 80; location / { return 204; } }';
+    const web = await startNginx({ snippet, restartStrategy: 'fresh-port', standby: true });
+    const logs = join(web.prefix, 'logs');
+    const requests = (log: string) => [...log.matchAll(/"GET (\/\S*) HTTP/g)].map((m) => m[1]);
+    const perFile = () =>
+      readdirSync(logs)
+        .filter((f) => /^access-\d+\.log$/.test(f))
+        .map((f) => requests(readFileSync(join(logs, f), 'utf8')));
+    const sent: string[][] = [];
+    try {
+      for (let i = 0; i < 4; i++) {
+        // Swapped in (or just started): it has served nothing yet.
+        expect(await web.accessLog()).toBe('');
+        const mine = Array.from({ length: i + 1 }, (_, j) => `/instance-${i}-request-${j}`);
+        for (const path of mine) expect((await fetch(new URL(path, web.url))).status).toBe(204);
+        sent.push(mine);
+        // nginx logs a request just after it answers: wait for the last line.
+        await expect.poll(async () => requests(await web.accessLog())).toEqual(mine);
+        await web.restart();
+      }
+      // One file per instance: each served exactly its own requests; the standby none.
+      const files = perFile();
+      expect(files.filter((f) => f.length > 0).sort((a, b) => a.length - b.length)).toEqual(sent);
+      expect(files.length).toBeGreaterThan(sent.length);
+      // The shared access.log stays empty: no instance wrote there.
+      expect(readFileSync(join(logs, 'access.log'), 'utf8')).toBe('');
+    } finally {
+      await web.stop();
+    }
+    expect(nginxMastersUnder(web.prefix)).toEqual([]);
+  });
+
   it("is refused with 'wait', 'reuseport', 'inherit', 'reload' or a fixed port, naming the combination and the fix", async () => {
     for (const strategy of ['wait', 'reuseport', 'inherit', 'reload'] as const) {
       await expect(

@@ -18,6 +18,18 @@ function get(url) {
   });
 }
 
+/**
+ * The requests a test's nginx logged (its accessLog(): this instance's only). nginx
+ * logs a request just after it answers: waits up to 2 s for the first line.
+ */
+async function loggedRequests(endpoint) {
+  for (let i = 0; ; i++) {
+    const log = await endpoint.accessLog();
+    if (log !== '' || i === 100) return [...log.matchAll(/"GET (\S*) HTTP/g)].map((m) => m[1]);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 /** Fetches every service's answer and records it with this worker's slot. */
 async function record(test, endpoints) {
   const seen = {
@@ -38,6 +50,9 @@ async function record(test, endpoints) {
       // process title, so the leak checks find it by pid, not by the run's tag)
       endpointPid: endpoint.pid,
     };
+    // a test's own nginx (the fixtures, Jest's helpers): other kinds have no access log
+    if (endpoint.service === 'nginx' && typeof endpoint.accessLog === 'function')
+      seen.services[name].requests = await loggedRequests(endpoint);
   }
   appendFileSync(process.env.REBIND_RECORD, `${JSON.stringify(seen)}\n`);
   if (process.env.REBIND_HANG === '1') await new Promise(() => setTimeout(() => undefined, 1e9));

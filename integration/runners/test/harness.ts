@@ -43,7 +43,15 @@ export interface Seen {
   readonly slot: number;
   readonly services: Record<
     string,
-    { port: number; token: string; pid: number; hits?: number; endpointPid?: number }
+    {
+      port: number;
+      token: string;
+      pid: number;
+      hits?: number;
+      endpointPid?: number;
+      /** What the instance's accessLog() held (nginx from a per-test helper). */
+      requests?: string[];
+    }
   >;
 }
 

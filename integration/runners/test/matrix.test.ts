@@ -129,6 +129,8 @@ describe.runIf(requireComponent('nginx'))('per-test nginx configs', () => {
     const seen = run.records();
     expect(seen.map((s) => s.test).sort()).toEqual(['a 1', 'a 3', 'b 1', 'b 3']);
     for (const s of seen) expect(s.services.nginx?.token).toMatch(new RegExp(`^${s.test} \\d+$`));
+    // each test's accessLog() holds its own instance's requests: the one record() made
+    for (const s of seen) expect(s.services.nginx?.requests, s.test).toEqual(['/']);
     expect(new Set(seen.map((s) => s.services.nginx?.endpointPid)).size).toBe(4);
     for (const group of groupBy(seen, (s) => s.slot).values())
       expect(new Set(group.map((s) => s.services.nginx?.port)).size).toBe(1);

@@ -34,10 +34,11 @@ export type LauncherOptions = NginxConfigOptions & {
   readonly standby?: boolean;
 };
 
-/** One instance's pid file and error log. */
+/** One instance's pid file, error log and access log. */
 interface InstanceFiles {
   readonly pidPath: string;
   readonly errorLogPath: string;
+  readonly accessLogPath: string;
 }
 
 export class NginxLauncher {
@@ -56,6 +57,8 @@ export class NginxLauncher {
   readonly errorLogPath: string;
   /** The error log of the instance started last. */
   lastErrorLog: string;
+  /** The access log of the instance started last. */
+  lastAccessLog: string;
 
   constructor(
     readonly options: LauncherOptions,
@@ -71,6 +74,7 @@ export class NginxLauncher {
     this.conf = join(prefix, 'conf', 'nginx.next.conf');
     this.errorLogPath = join(prefix, 'logs', 'error.log');
     this.lastErrorLog = this.errorLogPath;
+    this.lastAccessLog = join(prefix, 'logs', 'access.log');
     this.#userFiles = new PlacedUserFiles(prefix);
   }
 
@@ -106,24 +110,33 @@ export class NginxLauncher {
   }
 
   /**
-   * With a standby two masters run at once: each gets its own pid file and error log
-   * (`logs/nginx-<n>.pid`, `logs/error-<n>.log`, created 0600 like the shared ones), so
-   * that one's log never shows the other's lines. Without, every instance uses
-   * `logs/nginx.pid` and `logs/error.log`. Both are created 0600 before nginx starts:
-   * nginx would create its pid file 0644.
+   * With a standby two masters run at once: each gets its own pid file, error log and
+   * access log (`logs/nginx-<n>.pid`, `logs/error-<n>.log`, `logs/access-<n>.log`, created
+   * 0600 like the shared ones), so that one's logs never show the other's lines or
+   * requests. Without, every instance uses `logs/nginx.pid`, `logs/error.log` and
+   * `logs/access.log`. All are created 0600 before nginx starts: nginx would create them
+   * 0644.
    */
   #instanceFiles(): InstanceFiles {
     const n = this.options.standby === true ? ++this.#started : undefined;
+    const logs = join(this.prefix, 'logs');
     const files =
       n === undefined
-        ? { pidPath: join(this.prefix, 'logs', 'nginx.pid'), errorLogPath: this.errorLogPath }
+        ? {
+            pidPath: join(logs, 'nginx.pid'),
+            errorLogPath: this.errorLogPath,
+            accessLogPath: join(logs, 'access.log'),
+          }
         : {
-            pidPath: join(this.prefix, 'logs', `nginx-${n}.pid`),
-            errorLogPath: join(this.prefix, 'logs', `error-${n}.log`),
+            pidPath: join(logs, `nginx-${n}.pid`),
+            errorLogPath: join(logs, `error-${n}.log`),
+            accessLogPath: join(logs, `access-${n}.log`),
           };
     this.lastErrorLog = files.errorLogPath;
+    this.lastAccessLog = files.accessLogPath;
     for (const [path, what] of [
       [files.errorLogPath, "nginx's error log"],
+      [files.accessLogPath, "nginx's access log"],
       [files.pidPath, "nginx's pid file"],
     ] as const) {
       try {
@@ -176,6 +189,7 @@ export class NginxLauncher {
       throw writeFailure(error, conf, "nginx's rendered config");
     }
     const logStart = fileSize(files.errorLogPath);
+    const accessLogStart = fileSize(files.accessLogPath);
     const watch = watchBindFailure();
     let proc: StartedProcess;
     try {
@@ -228,6 +242,8 @@ export class NginxLauncher {
       lines,
       logStart,
       errorLogPath: files.errorLogPath,
+      accessLogStart,
+      accessLogPath: files.accessLogPath,
       sourceKey: this.options.standby === true ? sourceKey(this.#source) : '',
     };
   }

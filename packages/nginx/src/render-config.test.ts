@@ -106,6 +106,27 @@ describe('renderConfig', () => {
     expect(lines[19]).toEqual({ file: join(dir, 'site.conf'), line: 4 });
   });
 
+  it("writes a standby instance's pid, error log and access log to its own files, and keeps your own access_log", () => {
+    const files = {
+      pidPath: '/p/logs/nginx-2.pid',
+      errorLogPath: '/p/logs/error-2.log',
+      accessLogPath: '/p/logs/access-2.log',
+    };
+    const render = (text: string) =>
+      renderConfig(parseConfig(text, '/etc/nginx/nginx.conf', dir), {
+        ...base,
+        portMap: new Map([[80, 41000]]),
+        ...files,
+      }).text;
+    const plain = render('http { server { location / { return 204; } } }');
+    expect(plain).toContain('pid "/p/logs/nginx-2.pid";\nerror_log "/p/logs/error-2.log";\n');
+    expect(plain).toContain('http {\n    access_log "/p/logs/access-2.log";\n');
+    expect(plain.match(/access_log/g)).toHaveLength(2); // rebind's, and off for readiness
+    const own = render('http { access_log /var/log/nginx/mine.log combined; server { } }');
+    expect(own).toContain('    access_log "/p/logs/mine.log" combined;\n');
+    expect(own).not.toContain('access-2.log');
+  });
+
   it('serves the token on a per-instance unix socket when one is given', () => {
     const directives = parseConfig('location / { return 204; }', '<snippet>', dir);
     const { text } = renderConfig(

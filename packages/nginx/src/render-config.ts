@@ -34,6 +34,8 @@ export interface RenderOptions {
   /** This instance's pid file and error log (per instance with a standby). @default logs/nginx.pid, logs/error.log */
   readonly pidPath?: string;
   readonly errorLogPath?: string;
+  /** This instance's access log, unless your `http` block sets `access_log` (per instance with a standby). @default logs/access.log */
+  readonly accessLogPath?: string;
 }
 
 export const READY_HOST = 'rebind-ready.invalid';
@@ -237,11 +239,8 @@ class ConfigRenderer {
   #renderHttpDefaults(http: Directive, depth: number): void {
     const { options } = this;
     const names = new Set((http.block ?? []).map((c) => c.name));
-    if (!names.has('access_log'))
-      this.#emit(
-        depth,
-        `access_log ${JSON.stringify(join(options.prefix, 'logs', 'access.log'))};`,
-      );
+    const accessLog = options.accessLogPath ?? join(options.prefix, 'logs', 'access.log');
+    if (!names.has('access_log')) this.#emit(depth, `access_log ${JSON.stringify(accessLog)};`);
     for (const temp of options.tempPaths) {
       if (!names.has(temp))
         this.#emit(

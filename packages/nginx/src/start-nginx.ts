@@ -109,5 +109,6 @@ export async function startNginx(options: StartNginxOptions): Promise<StartedNgi
     unguardPrefix,
     reconfigure: (next) => launcher.reconfigure(next),
     lastErrorLog: () => launcher.lastErrorLog,
+    lastAccessLog: () => launcher.lastAccessLog,
   });
 }

@@ -46,6 +46,12 @@ export interface StartedNginx extends ServiceHandle {
    * standby, each instance has a log of its own).
    */
   errorLog(): Promise<string>;
+  /**
+   * The current instance's lines of the access log: the requests it served (with a
+   * standby, each instance has a log of its own, so none served by the one before). Empty
+   * when your `http` block sets its own `access_log`.
+   */
+  accessLog(): Promise<string>;
   /** nginx's stdout and stderr. */
   output(): string;
 }
@@ -60,6 +66,10 @@ export interface NginxInstance {
   readonly logStart: number;
   /** Its error log (its own with a standby, else the prefix's logs/error.log). */
   readonly errorLogPath: string;
+  /** The access log's size when this instance started. */
+  readonly accessLogStart: number;
+  /** Its access log (its own with a standby, else the prefix's logs/access.log). */
+  readonly accessLogPath: string;
   /** The config it was started from, with a standby (see NginxLauncher#isStale). */
   readonly sourceKey: string;
 }
@@ -76,6 +86,8 @@ export interface NginxHandleInfo {
   readonly reconfigure: (next: NginxConfigOptions) => void;
   /** The error log of the instance started last (errorLog() once none is current). */
   readonly lastErrorLog: () => string;
+  /** The access log of the instance started last (accessLog() once none is current). */
+  readonly lastAccessLog: () => string;
 }
 
 /** The handle {@link startNginx} returns: a view over the restartable's current instance. */
@@ -141,5 +153,13 @@ export class StartedNginxHandle extends RestartableHandle<NginxInstance> impleme
       Buffer.alloc(0),
     );
     return all.subarray(current?.logStart ?? 0).toString('utf8');
+  }
+  /** The current instance's lines of the access log (the requests it served). */
+  async accessLog(): Promise<string> {
+    const current = this.restartable.current;
+    const all = await readFile(current?.accessLogPath ?? this.info.lastAccessLog()).catch(() =>
+      Buffer.alloc(0),
+    );
+    return all.subarray(current?.accessLogStart ?? 0).toString('utf8');
   }
 }

@@ -59,9 +59,16 @@ export interface ControlReply {
 
 /** The calls a worker makes to the main process. */
 export type ControlCall =
-  'acquire' | 'test-start' | 'test-end' | 'stats' | 'configure' | 'error-log' | 'tests';
+  | 'acquire'
+  | 'test-start'
+  | 'test-end'
+  | 'stats'
+  | 'configure'
+  | 'error-log'
+  | 'access-log'
+  | 'tests';
 
-/** A control answer: endpoints, one endpoint (`configure`) or an error log (`error-log`). */
+/** A control answer: endpoints, one endpoint (`configure`) or a log (`error-log`, `access-log`). */
 export interface ControlAnswer {
   readonly endpoints?: Endpoints;
   readonly endpoint?: ServiceEndpoint;

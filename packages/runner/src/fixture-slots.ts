@@ -132,13 +132,22 @@ export class FixtureSlots {
 
   /** The error log of the slot's nginx: only the current instance's lines. */
   async errorLog(slot: number): Promise<string> {
+    return this.#nginx(slot, 'error').errorLog();
+  }
+
+  /** The access log of the slot's nginx: only the current instance's requests. */
+  async accessLog(slot: number): Promise<string> {
+    return this.#nginx(slot, 'access').accessLog();
+  }
+
+  #nginx(slot: number, log: 'error' | 'access'): StartedNginx {
     const handle = this.#slots.get(`nginx#${slot}`)?.handle as StartedNginx | undefined;
     if (handle === undefined)
       throw new RebindError(
         'REBIND_INVALID_OPTION',
-        `Worker slot ${slot} has no nginx: ask for one (the \`nginx\` fixture or helper) before reading its error log.`,
+        `Worker slot ${slot} has no nginx: ask for one (the \`nginx\` fixture or helper) before reading its ${log} log.`,
       );
-    return handle.errorLog();
+    return handle;
   }
 
   #endpoint(entry: FixtureSlot, slot: number): ServiceEndpoint {

@@ -48,6 +48,7 @@ const calls = new Set([
   'stats',
   'configure',
   'error-log',
+  'access-log',
   'tests',
 ]);
 
@@ -83,6 +84,8 @@ class ControlAnswers {
         return { endpoint: await this.configure(slot, body) };
       case 'error-log':
         return { log: await this.fixtures.errorLog(slot) };
+      case 'access-log':
+        return { log: await this.fixtures.accessLog(slot) };
       case 'tests': // counted by workers that make no test-start call (no per-test service)
         this.slots.tests += Number(url.searchParams.get('count') ?? 0) || 0;
         return { endpoints: {} };

@@ -1,6 +1,6 @@
 // The worker side of a test's own server (Vitest fixtures, Jest's helper): asks the main
 // process to start or restart this slot's instance with the test's options, and reads
-// its error log. Imports nothing but the control client.
+// its error and access logs. Imports nothing but the control client.
 import { askControl, type ServiceEndpoint } from './client.js';
 import { fromWire } from './control-error.js';
 
@@ -12,6 +12,8 @@ const serviceKinds: readonly ServiceKind[] = ['nginx', 'container', 'compose', '
 export interface TestServer extends ServiceEndpoint {
   /** nginx only: the current instance's lines of its error log (this test's lines). */
   errorLog(): Promise<string>;
+  /** nginx only: the current instance's lines of its access log (the requests it served). */
+  accessLog(): Promise<string>;
   /** Restarts it, with new options if given (nginx: same port, new configuration). */
   restart(options?: Readonly<Record<string, unknown>>): Promise<void>;
 }
@@ -95,6 +97,11 @@ export async function startTestServer(
       checkActive(context);
       if (kind !== 'nginx') throw invalid(`errorLog() is for nginx; this server is a ${kind}.`);
       return (await askControl(context.control, 'error-log', context.slot)).log ?? '';
+    },
+    async accessLog() {
+      checkActive(context);
+      if (kind !== 'nginx') throw invalid(`accessLog() is for nginx; this server is a ${kind}.`);
+      return (await askControl(context.control, 'access-log', context.slot)).log ?? '';
     },
     async restart(next) {
       checkActive(context);
