@@ -51,6 +51,9 @@ export interface Seen {
       endpointPid?: number;
       /** What the instance's accessLog() held (nginx from a per-test helper). */
       requests?: string[];
+      /** A compose instance's container id and project (projects/compose-standby). */
+      container?: string;
+      project?: string;
     }
   >;
 }
