@@ -1,13 +1,8 @@
+import { createRequire } from 'node:module';
 import { test } from '@rebind/vitest/test';
 import { expect } from 'vitest';
-import { httpd, labels, record, running } from './docker.js';
 
-const box = (name) => ({
-  image: 'rebind/busybox:test',
-  command: httpd(name),
-  ports: [80],
-  labels: labels('container'),
-});
+const { box, record, running } = createRequire(import.meta.url)('./docker.cjs');
 
 for (const name of ['container 1', 'container 2'])
   test(name, async ({ service }) => {
