@@ -3,6 +3,7 @@
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isRebindError } from '@rebind/core';
+import { askControl } from './client.js';
 import { startServiceHost, type ServiceHost } from './service-host.js';
 import { startTestServer, type ServiceKind, type TestServerContext } from './test-server.js';
 
@@ -39,6 +40,17 @@ describe('startTestServer', () => {
     await first.restart();
     expect(first.pid).not.toBe(pid);
     expect((await fetch(first.url)).status).toBe(200);
+    // Its logs are nginx's only: a command has none to read, nor has a slot without nginx.
+    for (const log of ['error', 'access'] as const)
+      expect(await refusal(askControl(host.context.control, `${log}-log`, 1))).toBe(
+        `Worker slot 1 has no nginx: ask for one (the \`nginx\` fixture or helper) before reading its ${log} log.`,
+      );
+    expect(await refusal(first.errorLog())).toBe(
+      'errorLog() is for nginx; this server is a command.',
+    );
+    expect(await refusal(first.accessLog())).toBe(
+      'accessLog() is for nginx; this server is a command.',
+    );
     const { leftovers } = await host.stop();
     host = undefined;
     expect(leftovers).toEqual([]);
