@@ -4,7 +4,7 @@ export type { RebindErrorCode, RebindErrorOptions } from './errors.js';
 export { createLogger } from './logger.js';
 export type { Logger } from './logger.js';
 export { startProcess } from './process/start-process.js';
-export type { RestartOptions, ServiceHandle } from './handle/service-handle.js';
+export type { RestartOptions, ServiceHandle, StandbyView } from './handle/service-handle.js';
 export type { ProcessExit, StartProcessOptions, StartedProcess } from './process/start-process.js';
 export { httpGet } from './process/readiness.js';
 export type { HttpAnswer, ReadyCheck } from './process/readiness.js';

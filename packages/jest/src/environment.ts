@@ -7,6 +7,7 @@ import {
   askControl,
   callControl,
   currentSlot,
+  TestStarts,
   type ControlReply,
   type RebindContext,
 } from '@rebind/runner/client';
@@ -44,6 +45,7 @@ const NodeEnvironment = loadNodeEnvironment();
 
 export default class RebindEnvironment extends NodeEnvironment {
   #context: RebindContext | undefined;
+  #starts: TestStarts | undefined;
   #state: JestTestState | undefined;
   #tests = 0;
   readonly #slot = currentSlot();
@@ -64,6 +66,12 @@ export default class RebindEnvironment extends NodeEnvironment {
     await super.setup();
     this.#context = contextFromEnv(projectKey(this.#projectConfig));
     this.#publish(await callControl(this.#context.control, 'acquire', this.#slot));
+    // Every per-test service swaps in a standby: the next test's endpoints are fetched while a test runs.
+    this.#starts = new TestStarts(
+      this.#context.control,
+      this.#slot,
+      this.#context.testEnd === false,
+    );
     // For the per-test helpers (`nginx()`, `service()`): the channel, and which test runs.
     this.#state = { control: this.#context.control, slot: this.#slot, test: 0, running: false };
     (this.global as unknown as Record<symbol, unknown>)[STATE_KEY] = this.#state;
@@ -94,8 +102,8 @@ export default class RebindEnvironment extends NodeEnvironment {
     }
     if (event.name === 'test_start') this.#tests += 1;
     if (!Object.values(context.policies).includes('per-test')) return;
-    if (event.name === 'test_start')
-      this.#publish(await callControl(context.control, 'test-start', this.#slot));
+    if (event.name === 'test_start' && this.#starts !== undefined)
+      this.#publish(await this.#starts.start(!isLastTest(event.test, state)));
     // Nothing to do when a test ends when every per-test service swaps in a standby.
     else if (context.testEnd !== false) {
       const last = isLastTest(event.test, state) ? '&last=1' : '';

@@ -3,11 +3,13 @@ import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isRebindError } from '@rebind/core';
-import { callControl } from './client.js';
+import { askControl, callControl, TestStarts } from './client.js';
 import { startServiceHost, type ServiceHost } from './service-host.js';
 
 const server = fileURLToPath(new URL('../fixtures/http-server.js', import.meta.url));
 const command = { command: process.execPath, args: [server], readyPath: '/' };
+// Ready once it listens: no request reaches it before a test's (`hits` counts them all).
+const untouched = { command: process.execPath, args: [server] };
 const alive = (pid: number) => {
   try {
     process.kill(pid, 0);
@@ -89,6 +91,51 @@ describe('startServiceHost', () => {
     host = undefined;
     expect(leftovers).toEqual([]);
     expect([first.web?.pid, second.web?.pid].filter((pid) => alive(pid as number))).toEqual([]);
+  });
+
+  it('`next` answers the endpoints the next test-start hands out, once the standby is ready', async () => {
+    host = await startServiceHost({
+      services: {
+        web: { command: untouched, standby: true },
+        api: { command, pristine: 'per-worker' },
+      },
+    });
+    const { control } = host.context;
+    const first = (await callControl(control, 'test-start', 1)).endpoints;
+    const next = (await askControl(control, 'next', 1)).endpoints;
+    // the standby: ready, not the current instance, and no request has reached it
+    expect(next?.web?.pid).not.toBe(first.web?.pid);
+    expect(alive(next?.web?.pid as number)).toBe(true);
+    expect(next?.api).toEqual(first.api);
+    const pristine = await fetch(next?.web?.url as string).then((r) => r.json());
+    expect(pristine).toMatchObject({ hits: 1 });
+    const second = (await callControl(control, 'test-start', 1)).endpoints;
+    expect(second).toEqual(next);
+    expect(host.stats()).toMatchObject({ tests: 2, restarts: 1 });
+  });
+
+  it('TestStarts: a test starts on the standby it was told of, and its test-start swaps it in', async () => {
+    host = await startServiceHost({ services: { web: { command: untouched, standby: true } } });
+    const { control } = host.context;
+    const starts = new TestStarts(control, 1, true);
+    const first = (await starts.start(true)).endpoints;
+    // while the first test runs, the standby gets ready and `next` hands it over
+    await expect.poll(() => starts.prefetched, { timeout: 30_000 }).toBe(true);
+    expect(host.stats()).toMatchObject({ tests: 1, restarts: 0 });
+    const second = (await starts.start(false)).endpoints;
+    expect(second.web?.pid).not.toBe(first.web?.pid);
+    expect(await fetch(second.web?.url as string).then((r) => r.json())).toMatchObject({
+      hits: 1,
+    });
+    // the test-start sent beside it: the host swapped, its current instance is the standby
+    await expect.poll(() => host?.stats().restarts, { timeout: 30_000 }).toBe(1);
+    expect((await callControl(control, 'acquire', 1)).endpoints).toEqual(second);
+    expect(host.stats()).toMatchObject({ tests: 2 });
+    // the last test (`more` false) asks for no standby
+    expect(starts.prefetched).toBe(false);
+    const { leftovers } = await host.stop();
+    host = undefined;
+    expect(leftovers).toEqual([]);
   });
 
   it('workers send test-end when a per-test service restarts without a standby', async () => {

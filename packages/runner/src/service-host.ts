@@ -45,6 +45,7 @@ const calls = new Set([
   'acquire',
   'test-start',
   'test-end',
+  'next',
   'stats',
   'configure',
   'error-log',
@@ -86,14 +87,35 @@ class ControlAnswers {
         return { log: await this.fixtures.errorLog(slot) };
       case 'access-log':
         return { log: await this.fixtures.accessLog(slot) };
+      case 'next': {
+        // Answered once the standbys are ready: the worker's next test starts on them.
+        const t0 = performance.now();
+        const endpoints = await this.slots.next(slot);
+        const took = (performance.now() - t0).toFixed(2);
+        this.slots.log(
+          'next for slot %d: %s after %s ms',
+          slot,
+          endpoints ? 'ready' : 'none',
+          took,
+        );
+        return endpoints === undefined ? {} : { endpoints };
+      }
       case 'tests': // counted by workers that make no test-start call (no per-test service)
         this.slots.tests += Number(url.searchParams.get('count') ?? 0) || 0;
         return { endpoints: {} };
       default: {
         const t0 = performance.now();
         // the endpoints, and the services the engine could not start (see ServiceSlots)
-        const reply = await this.slots.endpoints(call as 'acquire' | 'test-start', slot);
-        if (call === 'test-start') this.addedMs += performance.now() - t0;
+        // `prefetched`: the worker already runs its test on the standbys; its time is not
+        // the test's.
+        const prefetched = call === 'test-start' && url.searchParams.get('prefetched') === '1';
+        const reply = await this.slots.endpoints(
+          call as 'acquire' | 'test-start',
+          slot,
+          prefetched,
+        );
+        if (prefetched) this.slots.log('test-start for slot %d: started on the standbys', slot);
+        else if (call === 'test-start') this.addedMs += performance.now() - t0;
         return reply;
       }
     }
@@ -134,6 +156,8 @@ async function startControl(
       });
     }
   });
+  // Workers keep their connections (client.ts), dropping idle ones after 4 s.
+  server.keepAliveTimeout = 10_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());

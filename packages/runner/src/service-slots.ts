@@ -4,7 +4,7 @@ import { isRebindError, type Logger, type ServiceHandle } from '@rebind/core';
 import type { ControlCall, ControlReply, ServiceEndpoint } from './client.js';
 import { toWire, type WireError } from './control-error.js';
 import type { ResolvedService } from './declaration.js';
-import { hasStandby } from './standby.js';
+import { hasStandby, PREFETCHED_SWAP_DELAY_MS } from './standby.js';
 import { startInstance } from './start-instance.js';
 
 export interface Slot {
@@ -117,9 +117,15 @@ export class ServiceSlots {
    * (the tests that use it fail with that error, the others run); any other failure fails
    * the call.
    */
-  async endpoints(call: ControlCall, slot: number): Promise<ControlReply> {
+  async endpoints(call: ControlCall, slot: number, prefetched = false): Promise<ControlReply> {
     if (this.stopping) throw new Error('rebind: the run is ending; no new instances.');
     if (call === 'test-start') this.tests += 1;
+    // The worker already runs its test on the standbys (see next()): the swaps wait for
+    // the test's first request.
+    if (prefetched) {
+      await new Promise((resolve) => setTimeout(resolve, PREFETCHED_SWAP_DELAY_MS));
+      if (this.stopping) throw new Error('rebind: the run is ending; no new instances.');
+    }
     const results = await Promise.allSettled(
       this.services.map((service) => this.#endpoint(service, call, slot)),
     );
@@ -157,6 +163,37 @@ export class ServiceSlots {
       s.used = true;
     }
     return this.endpointOf(s);
+  }
+
+  /**
+   * The endpoints the slot's next test-start will hand out, once every per-test service's
+   * standby is ready (the worker starts its next test on them without waiting for that
+   * call). Undefined when a per-test service has no ready standby: the next test waits for
+   * its test-start, as without a standby.
+   */
+  async next(slot: number): Promise<Record<string, ServiceEndpoint> | undefined> {
+    const endpoints: Record<string, ServiceEndpoint> = {};
+    for (const service of this.services) {
+      const s = await this.slotOf(service, service.pristine === 'shared' ? 0 : slot);
+      if (service.pristine !== 'per-test') {
+        endpoints[service.name] = this.endpointOf(s);
+        continue;
+      }
+      await settle(s);
+      const view = await s.handle.standby();
+      if (view === undefined || this.stopping) return undefined;
+      endpoints[service.name] = {
+        service: service.name,
+        slot: s.slot,
+        host: view.host,
+        port: view.port,
+        ports: view.ports,
+        url: view.url,
+        ...(view.pid === undefined ? {} : { pid: view.pid }),
+        token: view.token ?? `${this.runId}/${service.name}/${s.slot}/${s.generation + 1}`,
+      };
+    }
+    return endpoints;
   }
 
   /** Applies each service's `rerun` policy (watch mode). */

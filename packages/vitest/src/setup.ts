@@ -1,8 +1,9 @@
 // Vitest setup file (added by the `rebind()` plugin). Runs in each test worker: fetches
 // this worker slot's endpoints; before each test, asks the main process for pristine
-// per-test instances; once a test has finished (after every afterEach hook), asks it to
-// start restarting them, so the restart overlaps Vitest's work between tests.
-import { askControl, callControl, currentSlot } from '@rebind/runner/client';
+// per-test instances (or starts on the standbys it was told of during the previous test);
+// once a test has finished (after every afterEach hook), asks it to start restarting
+// them, so the restart overlaps Vitest's work between tests.
+import { askControl, callControl, currentSlot, TestStarts } from '@rebind/runner/client';
 import { afterAll, beforeEach, inject } from 'vitest';
 import type { RunnerTask, RunnerTestCase } from 'vitest';
 import { setEndpoints } from './endpoint.js';
@@ -20,8 +21,11 @@ if (!Object.values(context.policies).includes('per-test')) {
     if (tests > 0) await askControl(context.control, 'tests', slot, undefined, `&count=${tests}`);
   });
 } else {
+  // Every per-test service swaps in a standby (no test-end call): the next test's
+  // endpoints are fetched while a test runs.
+  const starts = new TestStarts(context.control, slot, context.testEnd === false);
   beforeEach(async ({ onTestFinished, task }) => {
-    setEndpoints(await callControl(context.control, 'test-start', slot));
+    setEndpoints(await starts.start(!isLastInFile(task)));
     // Nothing to do when a test ends when every per-test service swaps in a standby.
     if (context.testEnd === false) return;
     onTestFinished(async () => {

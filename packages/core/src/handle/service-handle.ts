@@ -29,9 +29,24 @@ export interface ServiceHandle {
   readonly pid: number | undefined;
   /** Replaces the instance with a pristine one; resolves once the new one is proven ready and the old one is gone. */
   restart(options?: RestartOptions): Promise<void>;
+  /**
+   * With `standby: true`: the standby once it is ready, as the handle will report it after
+   * the next restart swaps it in (no request has reached it). Undefined otherwise.
+   */
+  standby(): Promise<StandbyView | undefined>;
   /** Stops it; idempotent; never leaves a process or container behind. */
   stop(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
+}
+
+/** A ready standby, as its handle will report it once a restart swaps it in. */
+export interface StandbyView {
+  readonly host: string;
+  readonly port: number;
+  readonly ports: Readonly<Record<string, number>>;
+  readonly url: string;
+  readonly token: string | undefined;
+  readonly pid: number | undefined;
 }
 
 /** How a manager reads the shared members off its current instance. */
@@ -86,6 +101,25 @@ export class RestartableHandle<I> implements ServiceHandle {
 
   async restart(options: RestartOptions = {}): Promise<void> {
     await this.restartable.restart(options);
+  }
+
+  /**
+   * The standby once it is ready (`standby: true`), as this handle will report it after the
+   * next restart swaps it in; no request has reached it. Undefined without a standby, or
+   * when it failed to start (the next restart then gives the error).
+   */
+  async standby(): Promise<StandbyView | undefined> {
+    const next = await this.restartable.standby();
+    if (next === undefined) return undefined;
+    const port = this.#view.port(next.instance, next.plan);
+    return {
+      host: this.host,
+      port,
+      ports: this.#view.ports(next.instance, next.plan),
+      url: serviceUrl(this.host, port),
+      token: this.#view.token(next.instance),
+      pid: this.#view.pid?.(next.instance),
+    };
   }
 
   stop(): Promise<void> {

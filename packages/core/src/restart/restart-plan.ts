@@ -134,6 +134,11 @@ export interface Restartable<I> {
   readonly current: I | undefined;
   readonly plan: RestartPlan;
   restart(options?: RestartCall): Promise<I>;
+  /**
+   * The standby and its plan once it is ready, without swapping it in: what the next
+   * restart swaps in. Undefined without a standby, or when it failed to start.
+   */
+  standby(): Promise<{ readonly instance: I; readonly plan: RestartPlan } | undefined>;
   /** Stops the instance (and its standby) and releases the ports and held socket. Idempotent. */
   stop(): Promise<void>;
 }

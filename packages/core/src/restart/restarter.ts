@@ -77,6 +77,10 @@ export class Restarter<I> implements Restartable<I> {
     return this.#current;
   }
 
+  standby(): Promise<Standby<I> | undefined> {
+    return this.#standby?.catch(() => undefined) ?? Promise.resolve(undefined);
+  }
+
   get plan(): RestartPlan {
     if (this.#plan === undefined) throw new Error('rebind: a Restarter was used before begin()');
     return this.#plan;
