@@ -130,7 +130,7 @@ describe('startServiceHost', () => {
     // the test-start sent beside it: the host swapped, its current instance is the standby
     await expect.poll(() => host?.stats().restarts, { timeout: 30_000 }).toBe(1);
     expect((await callControl(control, 'acquire', 1)).endpoints).toEqual(second);
-    expect(host.stats()).toMatchObject({ tests: 2 });
+    expect(host.stats()).toMatchObject({ tests: 2, prefetched: 1 });
     // the last test (`more` false) asks for no standby
     expect(starts.prefetched).toBe(false);
     const { leftovers } = await host.stop();

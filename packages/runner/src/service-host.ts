@@ -25,6 +25,8 @@ export interface HostStats {
   readonly slots: number;
   /** Ms the host spent getting tests' servers ready at their start (restarts waited for, tests' own configurations). */
   readonly addedMs: number;
+  /** Tests that started on standbys already known to be ready (no call waited for). @default 0 */
+  readonly prefetched?: number;
 }
 
 export interface ServiceHost {
@@ -183,6 +185,7 @@ export async function startServiceHost(options: RebindOptions = {}): Promise<Ser
     restartMs: [...slots.restartMs],
     slots: slots.size,
     addedMs: answers.addedMs,
+    prefetched: slots.prefetched,
   });
   const secret = randomBytes(12).toString('hex');
   const { server, port } = await startControl(answers, secret, stats);

@@ -32,6 +32,8 @@ export class ServiceSlots {
   readonly #slots = new Map<string, Promise<Slot>>();
   readonly restartMs: number[] = [];
   tests = 0;
+  /** Tests that started on standbys already known to be ready (see next()). */
+  prefetched = 0;
   stopping = false;
 
   constructor(
@@ -120,6 +122,7 @@ export class ServiceSlots {
   async endpoints(call: ControlCall, slot: number, prefetched = false): Promise<ControlReply> {
     if (this.stopping) throw new Error('rebind: the run is ending; no new instances.');
     if (call === 'test-start') this.tests += 1;
+    if (prefetched) this.prefetched += 1;
     // The worker already runs its test on the standbys (see next()): the swaps wait for
     // the test's first request.
     if (prefetched) {

@@ -21,6 +21,17 @@ it('prints tests, restarts, the median restart, leftovers and what ran', () => {
   );
 });
 
+it('says how many tests started on a ready standby', () => {
+  expect(
+    formatSummary(
+      { tests: 3, restarts: 2, restartMs: [1, 1], slots: 1, addedMs: 3, prefetched: 1 },
+      [],
+    ),
+  ).toBe(
+    'rebind: 3 tests, 2 restarts (1 on a ready standby), median restart 1.00 ms, added 1.00 ms per test, leftovers: 0',
+  );
+});
+
 it('names leftover pids, and says when nothing restarted', () => {
   expect(
     formatSummary({ tests: 1, restarts: 0, restartMs: [], slots: 1, addedMs: 0 }, [812, 813]),

@@ -19,7 +19,8 @@ function describe(service: ResolvedService): string {
 
 /**
  * `rebind: 20 tests, 19 restarts, median restart 4.81 ms, added 4.90 ms per test,
- * leftovers: 0 (web: nginx)`. "Added" is the time the host spent, per test, getting the
+ * leftovers: 0 (web: nginx)`; with standbys `19 restarts (17 on a ready standby)`: the
+ * tests that started on a standby the worker already knew was ready. "Added" is the time the host spent, per test, getting the
  * test's servers ready at its start (a restart it waited for, a test's own configuration).
  * Leftovers are the pids still alive and the run's containers still there, in the engine
  * or only in its containerd (`rb-0123456789ab in containerd only`).
@@ -32,6 +33,8 @@ export function formatSummary(
 ): string {
   const m = median(stats.restartMs);
   const restart = Number.isNaN(m) ? 'no restart' : `median restart ${m.toFixed(2)} ms`;
+  const prefetched = stats.prefetched ?? 0;
+  const standby = prefetched === 0 ? '' : ` (${prefetched} on a ready standby)`;
   const added =
     stats.tests === 0 ? '' : `, added ${(stats.addedMs / stats.tests).toFixed(2)} ms per test`;
   const named = [
@@ -47,5 +50,5 @@ export function formatSummary(
   const count = leftovers.length + containers.length;
   const left = count === 0 ? '0' : `${count} (${named.join('; ')})`;
   const what = services.length === 0 ? '' : ` (${services.map(describe).join(', ')})`;
-  return `rebind: ${plural(stats.tests, 'test')}, ${plural(stats.restarts, 'restart')}, ${restart}${added}, leftovers: ${left}${what}`;
+  return `rebind: ${plural(stats.tests, 'test')}, ${plural(stats.restarts, 'restart')}${standby}, ${restart}${added}, leftovers: ${left}${what}`;
 }
