@@ -4,7 +4,7 @@ import { isRebindError, type Logger, type ServiceHandle } from '@rebind/core';
 import type { ControlCall, ControlReply, ServiceEndpoint } from './client.js';
 import { toWire, type WireError } from './control-error.js';
 import type { ResolvedService } from './declaration.js';
-import { hasStandby, PREFETCHED_SWAP_DELAY_MS } from './standby.js';
+import { hasStandby, prefetchedSwapDelay } from './standby.js';
 import { startInstance } from './start-instance.js';
 
 export interface Slot {
@@ -30,6 +30,8 @@ const alive = (pid: number): boolean => {
 
 export class ServiceSlots {
   readonly #slots = new Map<string, Promise<Slot>>();
+  /** When each slot's standbys were last reported ready (next()). */
+  readonly #readyAt = new Map<number, number>();
   readonly restartMs: number[] = [];
   tests = 0;
   /** Tests that started on standbys already known to be ready (see next()). */
@@ -126,7 +128,8 @@ export class ServiceSlots {
     // The worker already runs its test on the standbys (see next()): the swaps wait for
     // the test's first request.
     if (prefetched) {
-      await new Promise((resolve) => setTimeout(resolve, PREFETCHED_SWAP_DELAY_MS));
+      const spare = performance.now() - (this.#readyAt.get(slot) ?? Infinity);
+      await new Promise((resolve) => setTimeout(resolve, prefetchedSwapDelay(spare)));
       if (this.stopping) throw new Error('rebind: the run is ending; no new instances.');
     }
     const results = await Promise.allSettled(
@@ -196,6 +199,7 @@ export class ServiceSlots {
         token: view.token ?? `${this.runId}/${service.name}/${s.slot}/${s.generation + 1}`,
       };
     }
+    this.#readyAt.set(slot, performance.now());
     return endpoints;
   }
 

@@ -53,8 +53,13 @@ export function namingStandbyPath(error: unknown, service: ResolvedService): unk
 /**
  * How long a prefetched swap (the worker already runs its test on the standby) waits: the
  * swap and the work it leaves to the background (the next standby's start, the old
- * instance's stop) then run after the test's first request, not beside it. Measured with
- * vitest-overhead's standby rows on 2 cores: run at once, they made a test's first request
- * to nginx 2-6 ms slower.
+ * instance's stop) then run after the test's first request, not beside it. 5 ms; 10 ms
+ * when the standby was ready 20 ms or more before the test started (a start that long
+ * still fits in the test). Measured with vitest-overhead's standby rows on 2 cores: run at
+ * once, that work made a test's first request to nginx 2-6 ms slower; waiting 10 ms
+ * instead of 5 took the median overhead from 1.1-1.6 to 0.6-0.8 ms with 250 ms of work per
+ * test, and raised it from 0.7-0.8 to 2.1-3.7 ms with 25 ms.
  */
-export const PREFETCHED_SWAP_DELAY_MS = 5;
+export function prefetchedSwapDelay(spareMs: number): number {
+  return spareMs >= 20 ? 10 : 5;
+}
