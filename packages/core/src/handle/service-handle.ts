@@ -40,14 +40,7 @@ export interface ServiceHandle {
 }
 
 /** A ready standby, as its handle will report it once a restart swaps it in. */
-export interface StandbyView {
-  readonly host: string;
-  readonly port: number;
-  readonly ports: Readonly<Record<string, number>>;
-  readonly url: string;
-  readonly token: string | undefined;
-  readonly pid: number | undefined;
-}
+export type StandbyView = Pick<ServiceHandle, 'host' | 'port' | 'ports' | 'url' | 'token' | 'pid'>;
 
 /** How a manager reads the shared members off its current instance. */
 export interface HandleView<I> {

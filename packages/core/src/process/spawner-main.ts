@@ -5,8 +5,10 @@
 // lines on stdin, a pipe from the owner; pids, output and exits go back as JSON lines on
 // stdout. Its children are waited on here, so their exit is an event at once. When the
 // owner's pipe closes (the owner exited or was killed), or on SIGTERM/SIGINT/SIGHUP, it
-// SIGKILLs every child's process group, waits for them, then exits. node:child_process only.
+// SIGKILLs every child's process group, waits for them, then exits. node:child_process only
+// (and owner-lines.ts).
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readOwnerLines } from './owner-lines.js';
 
 interface SpawnRequest {
   readonly i: number;
@@ -17,7 +19,6 @@ interface SpawnRequest {
 }
 
 const children = new Map<number, ChildProcess>();
-let pending = '';
 let ending = false;
 
 const send = (message: object) => process.stdout.write(`${JSON.stringify(message)}\n`);
@@ -81,15 +82,7 @@ function end(): void {
   setTimeout(() => process.exit(0), 5000).unref();
 }
 
-process.stdin.setEncoding('utf8');
-process.stdin.on('data', (chunk: string) => {
-  pending += chunk;
-  const lines = pending.split('\n');
-  pending = lines.pop() ?? '';
-  for (const line of lines) apply(line);
-});
-process.stdin.on('end', end);
-process.stdin.on('error', end);
+readOwnerLines(apply, end);
 // The owner is gone: nobody reads what is written any more.
 process.stdout.on('error', end);
 for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, end);

@@ -30,15 +30,6 @@ const parentOf = (pid: number) => {
 };
 const commandOf = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, 'utf8');
 
-async function gone(pid: number, within: number): Promise<boolean> {
-  const deadline = Date.now() + within;
-  while (Date.now() < deadline) {
-    if (!isRunning(pid)) return true;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  return !isRunning(pid);
-}
-
 async function startServer(): Promise<StartedProcess> {
   const port = await freePort();
   const proc = await startProcess({
@@ -100,6 +91,6 @@ console.log(proc.pid);
     });
     expect(isRunning(serverPid)).toBe(true);
     child.kill('SIGKILL');
-    expect(await gone(serverPid, 2000)).toBe(true);
+    await expect.poll(() => isRunning(serverPid), { timeout: 2000, interval: 20 }).toBe(false);
   });
 });

@@ -4,6 +4,7 @@
 // guarded directory, performs every guarded HTTP request, then exits. Kept tiny so that it
 // starts fast: node:fs and node:http only.
 import { rmSync } from 'node:fs';
+import { readOwnerLines } from './owner-lines.js';
 import { request } from 'node:http';
 
 interface GuardedRequest {
@@ -23,7 +24,6 @@ type Command =
 const groups = new Map<number, number>();
 const requests = new Map<number, GuardedRequest>();
 const dirs = new Map<number, string>();
-let pending = '';
 let done = false;
 
 function apply(line: string): void {
@@ -89,16 +89,8 @@ function cleanUp(): void {
   void Promise.all(all).then(exit);
 }
 
-process.stdin.setEncoding('utf8');
-process.stdin.on('data', (chunk: string) => {
-  pending += chunk;
-  const lines = pending.split('\n');
-  pending = lines.pop() ?? '';
-  for (const line of lines) apply(line);
-});
-process.stdin.on('end', () => {
-  apply(pending);
+readOwnerLines(apply, (rest) => {
+  apply(rest);
   cleanUp();
 });
-process.stdin.on('error', cleanUp);
 for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, cleanUp);

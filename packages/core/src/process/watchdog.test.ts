@@ -19,15 +19,6 @@ async function freePort(): Promise<number> {
   return lease.port;
 }
 
-async function gone(pid: number, within: number): Promise<boolean> {
-  const deadline = Date.now() + within;
-  while (Date.now() < deadline) {
-    if (!isRunning(pid)) return true;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  return !isRunning(pid);
-}
-
 // An owner script: starts a server through the built package, prints its pid, waits.
 const owner = `
 const { startProcess } = await import(${JSON.stringify(dist)});
@@ -62,12 +53,12 @@ describe('the watchdog', () => {
     const { ownerPid, serverPid } = await startOwner('kill');
     expect(isRunning(serverPid)).toBe(true);
     process.kill(ownerPid, 'SIGKILL');
-    expect(await gone(serverPid, 1000)).toBe(true);
+    await expect.poll(() => isRunning(serverPid), { timeout: 1000, interval: 20 }).toBe(false);
   });
 
   it('cleans up when the owner exits without stopping what it started', async () => {
     const { serverPid } = await startOwner('exit');
-    expect(await gone(serverPid, 1000)).toBe(true);
+    await expect.poll(() => isRunning(serverPid), { timeout: 1000, interval: 20 }).toBe(false);
   });
 
   it('performs a guarded request when the owner is SIGKILLed', async () => {
