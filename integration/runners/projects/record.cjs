@@ -2,20 +2,24 @@
 const { appendFileSync } = require('node:fs');
 const { request } = require('node:http');
 
+/** A GET on a fresh connection (no keep-alive): the body as received. */
 function get(url) {
   return new Promise((resolve, reject) => {
     const req = request(url, { agent: false }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (d) => (body += d));
-      res.on('end', () => {
-        // the embedded server answers JSON; nginx answers its worker's pid
-        resolve(body.startsWith('{') ? JSON.parse(body) : { token: body });
-      });
+      res.on('end', () => resolve(body));
     });
     req.on('error', reject);
     req.end();
   });
+}
+
+/** The service's answer: the embedded server answers JSON; nginx answers its worker's pid. */
+async function answerOf(url) {
+  const body = await get(url);
+  return body.startsWith('{') ? JSON.parse(body) : { token: body };
 }
 
 /**
@@ -40,7 +44,7 @@ async function record(test, endpoints) {
     services: {},
   };
   for (const [name, endpoint] of Object.entries(endpoints)) {
-    const answer = await get(endpoint.url);
+    const answer = await answerOf(endpoint.url);
     seen.services[name] = {
       port: endpoint.port,
       token: answer.token,
@@ -62,4 +66,4 @@ async function record(test, endpoints) {
   return seen;
 }
 
-module.exports = { record };
+module.exports = { get, record };

@@ -4,22 +4,9 @@
 // test's own, so none reached it while it was the standby).
 const { execFileSync, spawnSync } = require('node:child_process');
 const { appendFileSync } = require('node:fs');
-const { request } = require('node:http');
+const { get } = require('../record.cjs');
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function get(url) {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { agent: false }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (d) => (body += d));
-      res.on('end', () => resolve(body));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
 
 /** busybox httpd -vv logs each request (`url:/...`) on stderr. */
 function requestsOf(id) {

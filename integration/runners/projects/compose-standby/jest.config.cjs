@@ -1,11 +1,2 @@
 // The same project under Jest (CommonJS test files).
-module.exports = {
-  rootDir: __dirname,
-  testMatch: ['<rootDir>/test/*.test.cjs'],
-  transform: {},
-  globalSetup: '@rebind/jest/global-setup',
-  globalTeardown: '@rebind/jest/global-teardown',
-  testEnvironment: '@rebind/jest/environment',
-  testEnvironmentOptions: { rebind: require('./services.cjs') },
-  testTimeout: 120_000,
-};
+module.exports = require('../jest-config.cjs')(__dirname, require('./services.cjs'), 120_000);
