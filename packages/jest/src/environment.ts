@@ -65,15 +65,12 @@ export default class RebindEnvironment extends NodeEnvironment {
   override async setup(): Promise<void> {
     await super.setup();
     this.#context = contextFromEnv(projectKey(this.#projectConfig));
-    this.#publish(await callControl(this.#context.control, 'acquire', this.#slot));
+    this.#publish(await callControl(this.#context, 'acquire', this.#slot));
     // Every per-test service swaps in a standby: the next test's endpoints are fetched while a test runs.
-    this.#starts = new TestStarts(
-      this.#context.control,
-      this.#slot,
-      this.#context.testEnd === false,
-    );
+    this.#starts = new TestStarts(this.#context, this.#slot, this.#context.testEnd === false);
     // For the per-test helpers (`nginx()`, `service()`): the channel, and which test runs.
-    this.#state = { control: this.#context.control, slot: this.#slot, test: 0, running: false };
+    const { control, socket } = this.#context;
+    this.#state = { control, socket, slot: this.#slot, test: 0, running: false };
     (this.global as unknown as Record<symbol, unknown>)[STATE_KEY] = this.#state;
   }
 
@@ -81,7 +78,7 @@ export default class RebindEnvironment extends NodeEnvironment {
     const context = this.#context;
     // Without per-test services no test-start call counted this file's tests.
     if (context && this.#tests > 0 && !Object.values(context.policies).includes('per-test'))
-      await askControl(context.control, 'tests', this.#slot, undefined, `&count=${this.#tests}`);
+      await askControl(context, 'tests', this.#slot, undefined, `&count=${this.#tests}`);
     await super.teardown();
   }
 
@@ -107,7 +104,7 @@ export default class RebindEnvironment extends NodeEnvironment {
     // Nothing to do when a test ends when every per-test service swaps in a standby.
     else if (context.testEnd !== false) {
       const last = isLastTest(event.test, state) ? '&last=1' : '';
-      await askControl(context.control, 'test-end', this.#slot, undefined, last);
+      await askControl(context, 'test-end', this.#slot, undefined, last);
     }
   }
 }

@@ -9,6 +9,8 @@ import { startTestServer, type ServiceKind, type TestServer } from '@rebind/runn
 /** What the environment keeps on the test context's global. */
 export interface JestTestState {
   readonly control: string;
+  /** The control channel's unix socket, when the main process has one. */
+  readonly socket?: string;
   readonly slot: number;
   /** Increments at each test's start. */
   test: number;
@@ -49,6 +51,7 @@ function contextFor(
   const test = current.test;
   return {
     control: current.control,
+    socket: current.socket,
     slot: current.slot,
     holder,
     active: () => current.running && current.test === test,

@@ -26,6 +26,7 @@ export type ServiceRequest =
 /** The worker-scoped connection to the service host. */
 export interface RebindWorker {
   readonly control: string;
+  readonly socket?: string;
   readonly slot: number;
 }
 
@@ -56,7 +57,7 @@ function workerConnection(): RebindWorker {
       'rebind: no service host in this run. Add `rebind()` to `plugins` in vitest.config (with or without declared `services`): the fixtures run their servers there.',
       'REBIND_INVALID_OPTION',
     );
-  return { control: context.control, slot: currentSlot() };
+  return { control: context.control, socket: context.socket, slot: currentSlot() };
 }
 
 /**

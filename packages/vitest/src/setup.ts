@@ -11,19 +11,19 @@ import './provided-context.js';
 
 const context = inject('rebind');
 const slot = currentSlot();
-setEndpoints(await callControl(context.control, 'acquire', slot));
+setEndpoints(await callControl(context, 'acquire', slot));
 
 if (!Object.values(context.policies).includes('per-test')) {
   // No test-start call to count tests by: count them here, report once per file.
   let tests = 0;
   beforeEach(() => void (tests += 1));
   afterAll(async () => {
-    if (tests > 0) await askControl(context.control, 'tests', slot, undefined, `&count=${tests}`);
+    if (tests > 0) await askControl(context, 'tests', slot, undefined, `&count=${tests}`);
   });
 } else {
   // Every per-test service swaps in a standby (no test-end call): the next test's
   // endpoints are fetched while a test runs.
-  const starts = new TestStarts(context.control, slot, context.testEnd === false);
+  const starts = new TestStarts(context, slot, context.testEnd === false);
   beforeEach(async ({ onTestFinished, task }) => {
     setEndpoints(await starts.start(!isLastInFile(task)));
     // Nothing to do when a test ends when every per-test service swaps in a standby.
@@ -32,7 +32,7 @@ if (!Object.values(context.policies).includes('per-test')) {
       // After the file's last test no restart: the next file's first test (if this
       // worker gets one) restarts at its start instead.
       const last = isLastInFile(task) ? '&last=1' : '';
-      await askControl(context.control, 'test-end', slot, undefined, last);
+      await askControl(context, 'test-end', slot, undefined, last);
     });
   });
 }
