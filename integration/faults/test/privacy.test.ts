@@ -2,8 +2,8 @@
 // what rebind writes for a compose project (the generated file, which carries the user's
 // environment values and remapped ports) and the runner's control channel, tried by
 // another, unprivileged user (nobody). rebind creates no other temp dir: command services
-// and the runner write nothing to disk (the control channel is loopback HTTP behind a
-// per-run secret path).
+// write nothing to disk, the runner only its control socket's private directory (beside
+// loopback HTTP behind a per-run secret path).
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -91,5 +91,19 @@ describe.runIf(asRoot && requireComponent('docker', 'docker-compose'))('privacy 
     expect(await fetchAs(`${base}/acquire?slot=1`)).toBe(3);
     // The check can fail: with the secret, nobody would get the endpoints.
     expect(await fetchAs(`${host.context.control}/stats`)).toBe(0);
+  });
+
+  it("the runner's control socket: another user cannot connect to it", async () => {
+    host = await startServiceHost({});
+    const path = host.context.socket as string;
+    const script = `require('node:net').connect(${JSON.stringify(path)}).on('connect', () => process.exit(0)).on('error', () => process.exit(3))`;
+    // Not spawnSync: this process serves the socket and must accept meanwhile.
+    const connect = (command: string, args: string[]) =>
+      new Promise<number | null>((resolve) => {
+        spawn(command, [...args, '-e', script], { stdio: 'ignore' }).once('exit', resolve);
+      });
+    expect(await connect('runuser', ['-u', 'nobody', '--', process.execPath])).toBe(3);
+    // The check can fail: this user connects.
+    expect(await connect(process.execPath, [])).toBe(0);
   });
 });
