@@ -36,7 +36,8 @@ export interface RebindContext {
   readonly control: string;
   /**
    * The same channel on a unix socket in a private directory (absent on Windows, or when
-   * the path would be too long): workers use it when it is there (7x faster a call).
+   * the path would be too long): workers use it when it is there (a round trip of about
+   * 0.1 ms, where HTTP's is 0.5-0.7 ms).
    */
   readonly socket?: string;
   /** Every service's pristine policy, by name. */
