@@ -2,8 +2,9 @@
 // host: the same answers and errors; calls overlapping on the socket's one connection; a
 // worker process that calls and then exits on its own.
 import { spawn } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { isRebindError } from '@rebind/core';
@@ -88,6 +89,22 @@ describe('the unix socket', () => {
     await host.stop();
     host = undefined;
     expect(existsSync(dirname(path))).toBe(false);
+  });
+
+  it('is left out when its path would be over 100 bytes: workers given the context use HTTP', async () => {
+    const long = mkdtempSync(join(tmpdir(), `rebind-long-${'x'.repeat(100)}-`));
+    onTestFinished(() => rmSync(long, { recursive: true, force: true }));
+    const before = process.env.TMPDIR;
+    process.env.TMPDIR = long;
+    try {
+      host = await startServiceHost({ services: { web: { command } } });
+    } finally {
+      if (before === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = before;
+    }
+    expect(host.context.socket).toBeUndefined();
+    expect(readdirSync(long)).toEqual([]);
+    expect((await callControl(host.context, 'acquire', 1)).endpoints.web?.slot).toBe(1);
   });
 
   it('matches overlapping calls to their answers: a waiting `next` does not hold the others', async () => {
