@@ -18,7 +18,7 @@ export { RestartableHandle } from './handle/service-handle.js';
 export type { HandleView } from './handle/service-handle.js';
 export { serviceUrl } from './handle/service-url.js';
 export { Serial } from './restart/serial.js';
-export { warmSpawner } from './process/spawner.js';
+export { dropPrefork, warmSpawner } from './process/spawner.js';
 export { closestKey, editDistance } from './options/closest-key.js';
 export {
   abortSignal,

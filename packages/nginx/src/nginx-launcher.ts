@@ -50,6 +50,11 @@ export class NginxLauncher {
   /** The current config's user files in the prefix (a replaced config's are removed). */
   readonly #userFiles: PlacedUserFiles;
   readonly extras: ExtraPort[] = [];
+  /**
+   * The id of the shell forked ahead for the next start (core's `prefork`: a restart skips
+   * the fork); ended by the handle's stop.
+   */
+  readonly prefork = randomBytes(8).toString('hex');
   /** Your config's listen ports; the first is the main port's (the handle reads it). */
   readonly originalPorts: number[];
   /** The current instance's rendered config; each start writes the other of two names. */
@@ -211,6 +216,7 @@ export class NginxLauncher {
         readyInterval: 1,
         readyTimeout: this.options.readyTimeout ?? 10_000,
         stop: { signal: 'SIGQUIT', timeout: this.options.stopTimeout ?? 5000 },
+        prefork: this.prefork,
         signal,
       });
     } catch (error) {

@@ -6,6 +6,7 @@ import {
   type RestartStrategy,
   type Restartable,
 } from '@rebind/core';
+import { dropPrefork } from '@rebind/core/internal';
 import { findNginx } from './find-nginx.js';
 import type { NginxConfigOptions } from './nginx-spec.js';
 import { binaryDefaults } from './binary-defaults.js';
@@ -107,6 +108,7 @@ export async function startNginx(options: StartNginxOptions): Promise<StartedNgi
     extras: launcher.extras,
     keep: options.keepPrefix === true,
     unguardPrefix,
+    dropPrefork: () => dropPrefork(launcher.prefork),
     reconfigure: (next) => launcher.reconfigure(next),
     lastErrorLog: () => launcher.lastErrorLog,
     lastAccessLog: () => launcher.lastAccessLog,

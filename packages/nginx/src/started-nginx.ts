@@ -82,6 +82,8 @@ export interface NginxHandleInfo {
   readonly extras: readonly ExtraPort[];
   readonly keep: boolean;
   readonly unguardPrefix: () => void;
+  /** Ends the shell forked ahead for the next start. */
+  readonly dropPrefork: () => void;
   /** Replaces what the next start renders. */
   readonly reconfigure: (next: NginxConfigOptions) => void;
   /** The error log of the instance started last (errorLog() once none is current). */
@@ -113,6 +115,7 @@ export class StartedNginxHandle extends RestartableHandle<NginxInstance> impleme
           await Promise.all(info.extras.map((e) => e.release()));
           if (!info.keep) await rm(info.prefix, { recursive: true, force: true });
         } finally {
+          info.dropPrefork();
           info.unguardPrefix();
         }
       },

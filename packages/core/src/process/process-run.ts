@@ -20,18 +20,39 @@ export class ProcessRun {
   unguard: () => void = () => undefined;
   stopping: Promise<void> | undefined;
   readonly #listeners = new Set<OutputListener>();
+  #through: { readonly spawner: Spawner; readonly env: Record<string, string> } | undefined;
   #exited: (exit: ProcessExit) => void = () => undefined;
 
-  /** Starts `options.command`; resolves once its pid is known (0 and `spawnError` when it could not start). */
-  static async start(options: StartProcessOptions): Promise<ProcessRun> {
+  /**
+   * Starts `options.command`; resolves once its pid is known (0 and `spawnError` when it
+   * could not start). `prepared`: the id of the handle whose process forked ahead (see
+   * `prepareNext`) may carry this start.
+   */
+  static async start(options: StartProcessOptions, prepared?: string): Promise<ProcessRun> {
     const run = new ProcessRun(options);
     const env: Record<string, string> = {};
     for (const [k, v] of Object.entries({ ...process.env, ...options.env }))
       if (v !== undefined) env[k] = v;
     const spawner = readySpawner(options.extraFds);
-    if (spawner !== undefined) await run.#startThrough(spawner, env);
+    if (spawner !== undefined) await run.#startThrough(spawner, env, prepared);
     else run.#spawnHere(env);
     return run;
+  }
+
+  /**
+   * Forks a process, in the spawner, that waits to exec handle `h`'s next start of this
+   * command (a restart then skips the fork). Nothing when this run was not started
+   * through the spawner.
+   */
+  prepareNext(h: string): void {
+    const through = this.#through;
+    if (through === undefined) return;
+    const { command, cwd } = this.options;
+    through.spawner.prepare(h, {
+      command,
+      env: through.env,
+      ...(cwd === undefined ? {} : { cwd }),
+    });
   }
 
   private constructor(readonly options: StartProcessOptions) {
@@ -57,11 +78,22 @@ export class ProcessRun {
     this.#exited(exit);
   }
 
-  async #startThrough(spawner: Spawner, env: Record<string, string>): Promise<void> {
+  async #startThrough(
+    spawner: Spawner,
+    env: Record<string, string>,
+    prepared: string | undefined,
+  ): Promise<void> {
     const { command, args = [], cwd } = this.options;
+    this.#through = { spawner, env };
     try {
       this.pid = await spawner.spawn(
-        { command, args, env, ...(cwd === undefined ? {} : { cwd }) },
+        {
+          command,
+          args,
+          env,
+          ...(cwd === undefined ? {} : { cwd }),
+          ...(prepared === undefined ? {} : { prepared }),
+        },
         {
           output: (chunk, stream) => this.#output(chunk, stream),
           exit: (code, signal) => this.#exit({ code, signal }),

@@ -5,10 +5,12 @@
 // lines on stdin, a pipe from the owner; pids, output and exits go back as JSON lines on
 // stdout. Its children are waited on here, so their exit is an event at once. When the
 // owner's pipe closes (the owner exited or was killed), or on SIGTERM/SIGINT/SIGHUP, it
-// SIGKILLs every child's process group, waits for them, then exits. node:child_process only
-// (and owner-lines.ts).
+// SIGKILLs every child's process group, waits for them, then exits. A request may ask for
+// the process forked ahead for its owner's handle (prepared-processes.ts). node:child_process
+// only (and owner-lines.ts, prepared-processes.ts).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readOwnerLines } from './owner-lines.js';
+import { PreparedProcesses } from './prepared-processes.js';
 
 interface SpawnRequest {
   readonly i: number;
@@ -16,8 +18,22 @@ interface SpawnRequest {
   readonly args: readonly string[];
   readonly env: Readonly<Record<string, string>>;
   readonly cwd?: string;
+  /** The owner's handle whose prepared process may carry this start. */
+  readonly prepared?: string;
 }
 
+/** Fork a process for the handle's next start (`q: 1`), or end the one it has (`q: -1`). */
+type PrepareRequest =
+  | {
+      readonly q: 1;
+      readonly h: string;
+      readonly command: string;
+      readonly env: Readonly<Record<string, string>>;
+      readonly cwd?: string;
+    }
+  | { readonly q: -1; readonly h: string };
+
+const prepared = new PreparedProcesses();
 const children = new Map<number, ChildProcess>();
 let ending = false;
 
@@ -27,12 +43,14 @@ function start(request: SpawnRequest): void {
   const { i } = request;
   let child: ChildProcess;
   try {
-    child = spawn(request.command, [...request.args], {
-      cwd: request.cwd,
-      env: request.env,
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    child =
+      (request.prepared === undefined ? undefined : prepared.take(request.prepared, request)) ??
+      spawn(request.command, [...request.args], {
+        cwd: request.cwd,
+        env: request.env,
+        detached: true,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
   } catch (error) {
     const { message, code } = error as NodeJS.ErrnoException;
     send({ i, e: { message, code } });
@@ -62,7 +80,11 @@ function start(request: SpawnRequest): void {
 function apply(line: string): void {
   if (line === '' || ending) return;
   try {
-    start(JSON.parse(line) as SpawnRequest);
+    const request = JSON.parse(line) as SpawnRequest | PrepareRequest;
+    if (!('q' in request)) start(request);
+    else if (request.q === 1)
+      prepared.prepare(request.h, request.command, request.env, request.cwd);
+    else prepared.drop(request.h);
   } catch {
     // not a request
   }
@@ -71,6 +93,7 @@ function apply(line: string): void {
 function end(): void {
   if (ending) return;
   ending = true;
+  prepared.dropAll();
   for (const child of children.values()) {
     try {
       process.kill(-(child.pid as number), 'SIGKILL');

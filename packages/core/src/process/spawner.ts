@@ -21,6 +21,8 @@ export interface SpawnRequest {
   /** The whole environment of the command. */
   readonly env: Readonly<Record<string, string>>;
   readonly cwd?: string;
+  /** A handle's id: its prepared process (see `prepare`) carries this start when it can. */
+  readonly prepared?: string;
 }
 
 interface Entry {
@@ -57,6 +59,11 @@ export function readySpawner(extraFds: readonly number[] | undefined): Spawner |
   if (process.platform !== 'linux' || (extraFds ?? []).length > 0) return undefined;
   current ??= new Spawner();
   return current.ready ? current : undefined;
+}
+
+/** Ends the shell forked ahead for `id` (startProcess's `prefork`), if there is one. */
+export function dropPrefork(id: string): void {
+  if (current?.ready === true) current.prepare(id, 'drop');
 }
 
 /** Starts this process's spawner if it is not running; resolves once it is up. */
@@ -108,6 +115,16 @@ export class Spawner {
       if (this.#entries.size === 1) this.#ref();
       this.#proc.stdin?.write(`${JSON.stringify({ i, ...request })}\n`);
     });
+  }
+
+  /**
+   * Forks a process that waits to exec handle `h`'s next start of `command` in `cwd`
+   * (a start with `prepared: h` then skips the fork), replacing the one `h` had; `drop`
+   * ends it. The process is the spawner's child; it exits when the spawner does.
+   */
+  prepare(h: string, request: Pick<SpawnRequest, 'command' | 'env' | 'cwd'> | 'drop'): void {
+    const line = request === 'drop' ? { q: -1, h } : { q: 1, h, ...request };
+    this.#proc.stdin?.write(`${JSON.stringify(line)}\n`);
   }
 
   #ref(): void {

@@ -9,6 +9,7 @@ import { startRestartable } from '../restart/restart.js';
 import type { RestartPlan } from '../restart/restart-plan.js';
 import type { ProcessExit, StartProcessOptions } from './process-options.js';
 import { ProcessRun, commandText } from './process-run.js';
+import { dropPrefork } from './spawner.js';
 import type { ReadyCheck } from './readiness.js';
 import type { StopOptions } from './stop-tree.js';
 import { throwIfAborted } from '../validate.js';
@@ -34,9 +35,10 @@ export interface StartedProcess extends ServiceHandle {
 
 const log = createLogger('process');
 
-async function launch(options: StartProcessOptions): Promise<ProcessRun> {
+/** Starts one run; `prefork`: the handle's id for its process forked ahead (see `prefork`). */
+async function launch(options: StartProcessOptions, prefork?: string): Promise<ProcessRun> {
   throwIfAborted(options.signal, `Starting \`${commandText(options)}\``);
-  const run = await ProcessRun.start(options);
+  const run = await ProcessRun.start(options, prefork);
   if (run.pid === 0) {
     await run.exited;
     throw exitedError(run, options);
@@ -54,6 +56,7 @@ async function launch(options: StartProcessOptions): Promise<ProcessRun> {
     await run.stop({ signal: 'SIGKILL' }).catch(() => undefined);
     throw error;
   }
+  if (prefork !== undefined) run.prepareNext(prefork);
   return run;
 }
 
@@ -106,6 +109,8 @@ class StartedProcessHandle extends RestartableHandle<ProcessInstance> implements
     // The current run, else (stopped, or a restart failed) the last one that was current.
     readonly last: () => ProcessRun,
     readonly stopWith: { options?: StopOptions },
+    /** The id of this handle's own forked shell, ended with it. */
+    readonly prefork: string | undefined,
   ) {
     super(restartable, {
       host,
@@ -131,9 +136,13 @@ class StartedProcessHandle extends RestartableHandle<ProcessInstance> implements
   output(): string {
     return this.last().tail.text();
   }
-  override stop(options?: StopOptions): Promise<void> {
+  override async stop(options?: StopOptions): Promise<void> {
     this.stopWith.options ??= options;
-    return super.stop();
+    try {
+      await super.stop();
+    } finally {
+      if (this.prefork !== undefined) dropPrefork(this.prefork);
+    }
   }
 }
 
@@ -148,6 +157,13 @@ export async function startProcess(options: StartProcessOptions): Promise<Starte
   const host = options.host ?? '127.0.0.1';
   const stopWith: { options?: StopOptions } = {};
   const standby = options.standby === true;
+  // The id of the shell forked ahead for the next start: this handle's own with `true`.
+  const prefork =
+    options.prefork === true
+      ? randomBytes(8).toString('hex')
+      : options.prefork === false
+        ? undefined
+        : options.prefork;
   // The run last current: a standby's start is not current until it is swapped in.
   let last: ProcessRun | undefined;
   const restartable = await startRestartable<ProcessInstance>(
@@ -156,7 +172,7 @@ export async function startProcess(options: StartProcessOptions): Promise<Starte
       strategies: standby ? ['fresh-port'] : ['wait'],
       start: async (plan, signal) => {
         const token = randomBytes(8).toString('hex');
-        const run = await launch(planned(options, plan, token, signal));
+        const run = await launch(planned(options, plan, token, signal), prefork);
         if (!standby) last = run;
         return { run, token };
       },
@@ -177,5 +193,6 @@ export async function startProcess(options: StartProcessOptions): Promise<Starte
     if (run !== undefined) last = run;
     return last as ProcessRun;
   };
-  return new StartedProcessHandle(restartable, host, current, stopWith);
+  const ownPrefork = options.prefork === true ? prefork : undefined;
+  return new StartedProcessHandle(restartable, host, current, stopWith, ownPrefork);
 }

@@ -82,6 +82,10 @@ export const processSchema: Schema = {
   extraFds: check('an array of file descriptors', (v) => Array.isArray(v)),
   outputLimit: positiveInteger,
   onOutput: func,
+  prefork: check(
+    'a boolean or a non-empty string',
+    (v) => typeof v === 'boolean' || (typeof v === 'string' && v !== ''),
+  ),
   watchdog: boolean,
   signal: abortSignal,
 };

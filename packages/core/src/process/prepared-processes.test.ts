@@ -1,0 +1,129 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { isRunning } from '../proc/process-tree.js';
+import { warmSpawner } from './spawner.js';
+import { startProcess, type StartedProcess } from './start-process.js';
+
+// Prints what it was started with as one JSON line, then waits to be stopped. One line:
+// a start with a newline in an argument is not carried by the forked shell.
+const script = [
+  "const { readlinkSync } = require('node:fs');",
+  "console.log(JSON.stringify({ argv: process.argv.slice(1), env: process.env, cwd: process.cwd(), stdin: readlinkSync('/proc/self/fd/0') }));",
+  'setInterval(() => {}, 1000);',
+].join(' ');
+
+interface Seen {
+  readonly argv: string[];
+  readonly env: Record<string, string>;
+  readonly cwd: string;
+  readonly stdin: string;
+}
+const seen = (proc: StartedProcess): Seen => JSON.parse(proc.output().trim()) as Seen;
+
+const parentOf = (pid: number) => {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+};
+
+/** The shells forked ahead that are children of `spawner`. */
+function preparedShells(spawner: number): number[] {
+  const pids: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    const pid = Number(name);
+    if (!Number.isInteger(pid)) continue;
+    try {
+      if (parentOf(pid) !== spawner) continue;
+      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('rebind-prepared')) pids.push(pid);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pids;
+}
+
+const started: StartedProcess[] = [];
+afterEach(async () => {
+  await Promise.all(started.splice(0).map((p) => p.stop({ timeout: 500 })));
+});
+
+let cwd: string;
+beforeAll(() => {
+  cwd = mkdtempSync(join(tmpdir(), 'rebind-prefork-'));
+});
+afterAll(() => rmSync(cwd, { recursive: true, force: true }));
+
+async function start(args: string[]): Promise<StartedProcess> {
+  const proc = await startProcess({
+    command: process.execPath,
+    args: ['-e', script, ...args],
+    env: { REBIND_PREFORK_TEST: 'kept', HOME: undefined },
+    cwd,
+    prefork: true,
+    ready: { output: '}' },
+  });
+  started.push(proc);
+  return proc;
+}
+
+describe.runIf(process.platform === 'linux')('prefork', () => {
+  beforeAll(() => warmSpawner());
+
+  it('a restart execs the shell forked after the last start: its pid, with exactly the start a spawn would make', async () => {
+    const proc = await start(['one', 'two words', '']);
+    const spawner = parentOf(proc.pid);
+    await expect.poll(() => preparedShells(spawner).length).toBe(1);
+    const [shell] = preparedShells(spawner);
+    const firstToken = proc.token;
+
+    await proc.restart();
+
+    expect(proc.pid).toBe(shell);
+    expect(proc.token).not.toBe(firstToken);
+    const { argv, env, cwd: dir, stdin } = seen(proc);
+    expect(argv).toEqual(['one', 'two words', '']);
+    // What a spawn gives: this process's environment, the options' changes, the new token;
+    // nothing the shell would add (PWD) or had from the last start.
+    const expected: Record<string, string> = {};
+    for (const [k, v] of Object.entries({ ...process.env, REBIND_PREFORK_TEST: 'kept' }))
+      if (v !== undefined && k !== 'HOME') expected[k] = v;
+    expected.REBIND_TOKEN = proc.token;
+    expect(env).toEqual(expected);
+    expect(dir).toBe(cwd);
+    expect(stdin).toBe('/dev/null');
+    // The next one is forked once this one is ready.
+    await expect.poll(() => preparedShells(spawner).length).toBe(1);
+    expect(preparedShells(spawner)).not.toContain(shell);
+  });
+
+  it("ends the forked shell with the handle's stop", async () => {
+    const proc = await start([]);
+    const spawner = parentOf(proc.pid);
+    await expect.poll(() => preparedShells(spawner).length).toBe(1);
+    const [shell] = preparedShells(spawner);
+    await proc.stop();
+    await expect.poll(() => isRunning(shell as number)).toBe(false);
+  });
+
+  it('the forked shell exits when the spawner is killed (its stdin closes)', async () => {
+    const proc = await start([]);
+    const spawner = parentOf(proc.pid);
+    await expect.poll(() => preparedShells(spawner).length).toBe(1);
+    const [shell] = preparedShells(spawner);
+    process.kill(spawner, 'SIGKILL');
+    await expect.poll(() => isRunning(shell as number), { timeout: 3000 }).toBe(false);
+    await proc.exited;
+    await warmSpawner();
+  });
+
+  it('a start the shell cannot carry (a newline in an argument) is spawned as usual', async () => {
+    const proc = await start(['line one\nline two']);
+    const spawner = parentOf(proc.pid);
+    await expect.poll(() => preparedShells(spawner).length).toBe(1);
+    const [shell] = preparedShells(spawner);
+    await proc.restart();
+    expect(proc.pid).not.toBe(shell);
+    expect(seen(proc).argv).toEqual(['line one\nline two']);
+  });
+});
