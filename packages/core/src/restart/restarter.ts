@@ -325,7 +325,11 @@ export class Restarter<I> implements Restartable<I> {
     stopFirst = false,
   ): Promise<I> {
     this.#current = undefined;
-    const [started, stoppedOld] = await Promise.allSettled([this.#startPlanned(signal), stopOld()]);
+    // The old instance's signal goes out once the start has been sent (the next macrotask):
+    // a signal wakes the old server, which on 2 cores took the CPU from this process for
+    // ~0.8 ms, before the start (CPU profile of 300 nginx restarts in Vitest).
+    const stopping = new Promise((resolve) => setImmediate(resolve)).then(stopOld);
+    const [started, stoppedOld] = await Promise.allSettled([this.#startPlanned(signal), stopping]);
     if (started.status === 'fulfilled') this.#current = started.value;
     if (stopFirst && stoppedOld.status === 'rejected') throw stoppedOld.reason;
     if (started.status === 'rejected') throw started.reason;
