@@ -54,11 +54,14 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(cwd, { recursive: true, force: true }));
 
-async function start(args: string[]): Promise<StartedProcess> {
+async function start(
+  args: string[],
+  env: Record<string, string | undefined> = { REBIND_PREFORK_TEST: 'kept', HOME: undefined },
+): Promise<StartedProcess> {
   const proc = await startProcess({
     command: process.execPath,
     args: ['-e', script, ...args],
-    env: { REBIND_PREFORK_TEST: 'kept', HOME: undefined },
+    env,
     cwd,
     prefork: true,
     ready: { output: '}' },
@@ -95,6 +98,16 @@ describe.runIf(process.platform === 'linux')('prefork', () => {
     // The next one is forked once this one is ready.
     await expect.poll(() => preparedShells(spawner).length).toBe(1);
     expect(preparedShells(spawner)).not.toContain(shell);
+  });
+
+  it('a start without PWD gets none (the shell sets one for itself)', async () => {
+    const proc = await start([], { PWD: undefined });
+    const spawner = parentOf(proc.pid);
+    await expect.poll(() => preparedShells(spawner).length).toBe(1);
+    const [shell] = preparedShells(spawner);
+    await proc.restart();
+    expect(proc.pid).toBe(shell);
+    expect(seen(proc).env).not.toHaveProperty('PWD');
   });
 
   it("ends the forked shell with the handle's stop", async () => {

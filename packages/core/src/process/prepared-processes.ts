@@ -22,7 +22,7 @@ interface Prepared {
   readonly child: ChildProcess;
   readonly command: string;
   readonly cwd: string | undefined;
-  /** Its environment: the shell adds PWD (its cwd) to what it was given. */
+  /** What it was given (the shell also sets PWD, whatever it was given: see startLines). */
   readonly env: Readonly<Record<string, string>>;
 }
 
@@ -34,8 +34,11 @@ function startLines(
 ): string | undefined {
   const changes: string[] = [];
   for (const [name, value] of Object.entries(env))
-    if (prepared.env[name] !== value) changes.push(`${name}=${value}`);
+    if (prepared.env[name] !== value || name === 'PWD') changes.push(`${name}=${value}`);
   for (const name of Object.keys(prepared.env)) if (!(name in env)) changes.push(name);
+  // The shell sets PWD itself (to its cwd, or keeps a given one that names it): always
+  // say what the start has.
+  if (!('PWD' in env) && !('PWD' in prepared.env)) changes.push('PWD');
   const names = changes.map((change) => change.split('=', 1)[0] as string);
   const lines = [String(changes.length), ...changes, String(args.length + 1)];
   lines.push(prepared.command, ...args);
@@ -61,7 +64,7 @@ export class PreparedProcesses {
     } catch {
       return; // the next start is spawned as usual
     }
-    const prepared: Prepared = { child, command, cwd, env: { ...env, PWD: cwd ?? process.cwd() } };
+    const prepared: Prepared = { child, command, cwd, env };
     child.stdin?.on('error', () => undefined);
     const forget = () => {
       if (this.#prepared.get(owner) === prepared) this.#prepared.delete(owner);
