@@ -3,11 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { isRunning } from '../proc/process-tree.js';
-import { warmSpawner } from './spawner.js';
+import { dropPrefork, warmSpawner } from './spawner.js';
 import { startProcess, type StartedProcess } from './start-process.js';
 
-// Prints what it was started with as one JSON line, then waits to be stopped. One line:
-// a start with a newline in an argument is not carried by the forked shell.
+// Prints what it was started with as one JSON line, then waits to be stopped.
 const script = [
   "const { readlinkSync } = require('node:fs');",
   "console.log(JSON.stringify({ argv: process.argv.slice(1), env: process.env, cwd: process.cwd(), stdin: readlinkSync('/proc/self/fd/0') }));",
@@ -130,13 +129,45 @@ describe.runIf(process.platform === 'linux')('prefork', () => {
     await warmSpawner();
   });
 
-  it('a start the shell cannot carry (a newline in an argument) is spawned as usual', async () => {
-    const proc = await start(['line one\nline two']);
+  it('carries any argument: newlines and single quotes reach the command as they are', async () => {
+    const proc = await start(["it's", 'line one\nline two', "''"]);
     const spawner = parentOf(proc.pid);
     await expect.poll(() => preparedShells(spawner).length).toBe(1);
     const [shell] = preparedShells(spawner);
     await proc.restart();
-    expect(proc.pid).not.toBe(shell);
-    expect(seen(proc).argv).toEqual(['line one\nline two']);
+    expect(proc.pid).toBe(shell);
+    expect(seen(proc).argv).toEqual(["it's", 'line one\nline two', "''"]);
+  });
+
+  it('a shared id (a string): a start sh cannot carry (a variable name it refuses) is spawned as usual, the next one starts on the shell; dropPrefork ends it', async () => {
+    const id = `test-${process.pid}`;
+    const options = (value: string) => ({
+      command: process.execPath,
+      args: ['-e', script],
+      env: { 'REBIND-PREFORK-TEST': value },
+      prefork: id,
+      ready: { output: '}' },
+    });
+    const first = await startProcess(options('one'));
+    started.push(first);
+    const spawner = parentOf(first.pid);
+    await expect.poll(() => preparedShells(spawner).length).toBe(1);
+    const [shell] = preparedShells(spawner);
+    // sh drops that name from its environment: spawned as usual, with it.
+    const second = await startProcess(options('two'));
+    started.push(second);
+    expect(second.pid).not.toBe(shell);
+    expect(seen(second).env['REBIND-PREFORK-TEST']).toBe('two');
+    // A start with only names sh keeps: carried by the shell the id has.
+    await expect.poll(() => preparedShells(spawner).length).toBe(1);
+    const [next] = preparedShells(spawner);
+    const third = await startProcess({ ...options(''), env: { REBIND_PREFORK_TEST: 'three' } });
+    started.push(third);
+    expect(third.pid).toBe(next);
+    expect(seen(third).env.REBIND_PREFORK_TEST).toBe('three');
+    await expect.poll(() => preparedShells(spawner).length).toBe(1);
+    const [last] = preparedShells(spawner);
+    dropPrefork(id);
+    await expect.poll(() => isRunning(last as number)).toBe(false);
   });
 });

@@ -51,8 +51,8 @@ export interface StartProcessOptions {
   /**
    * Linux: after each start, fork a small shell that waits to exec the next one (in rebind's
    * spawner process), so that `restart()` skips the fork (nginx: 0.4-1.3 ms less here).
-   * The shell runs while the handle lives (one process, ~1 MB). A start it cannot carry
-   * (a newline in an argument or a variable) is spawned as usual. A string instead of
+   * The shell runs while the handle lives (one process, ~1 MB). A start with a variable
+   * whose name sh refuses (`A-B`: sh drops it) is spawned as usual. A string instead of
    * `true` shares the forked shell between every startProcess given that string (a caller
    * that starts each instance with its own startProcess); it lives until
    * `dropPrefork(string)` (`@rebind/core/internal`) or the end of the process.
