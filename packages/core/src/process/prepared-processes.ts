@@ -3,7 +3,8 @@
 // it there: its environment's changes, then `exec` of its argv, all single-quoted. So the
 // start skips the fork. The exec'd command keeps the shell's pid, process group and output
 // pipes. One per owner's handle; a start it cannot carry (a variable whose name the shell
-// refuses) is spawned as usual. At EOF (the spawner is gone) the shell exits. node:child_process only.
+// refuses) is spawned as usual. At EOF (the spawner is gone) the shell exits.
+// node:child_process only.
 import { spawn, type ChildProcess } from 'node:child_process';
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
