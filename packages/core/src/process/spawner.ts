@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createLogger } from '../logger.js';
 import { isRunning } from '../proc/process-tree.js';
+import { lineSplitter } from './owner-lines.js';
 
 /** What a spawned command reports, in order: its pid (or a spawn error), output, exit. */
 export interface SpawnEvents {
@@ -80,7 +81,6 @@ export class Spawner {
   readonly #proc: ChildProcess;
   readonly #entries = new Map<number, Entry>();
   #next = 1;
-  #pending = '';
 
   constructor() {
     this.up = new Promise((resolve) => (this.#up = resolve));
@@ -95,7 +95,8 @@ export class Spawner {
     this.#proc.stdin?.on('error', () => undefined);
     (this.#proc.stdin as unknown as { unref?: () => void } | null)?.unref?.();
     this.#proc.stdout?.setEncoding('utf8');
-    this.#proc.stdout?.on('data', (chunk: string) => this.#read(chunk));
+    const lines = lineSplitter((line) => this.#read(line));
+    this.#proc.stdout?.on('data', (chunk: string) => lines.push(chunk));
     this.#unref();
     this.#proc.once('exit', (code, signal) => this.#lost(`exited (${signal ?? code})`));
     this.#proc.once('error', (error) => this.#lost(error.message));
@@ -140,31 +141,26 @@ export class Spawner {
     if (this.#entries.size === 0) this.#unref();
   }
 
-  #read(chunk: string): void {
-    this.#pending += chunk;
-    const lines = this.#pending.split('\n');
-    this.#pending = lines.pop() ?? '';
-    for (const line of lines) {
-      const message = JSON.parse(line) as Message;
-      if ('r' in message) {
-        this.ready = true;
-        this.#up();
-        continue;
-      }
-      const entry = this.#entries.get(message.i);
-      if (entry === undefined) continue;
-      if ('p' in message) {
-        entry.pid = message.p;
-        entry.started(message.p);
-      } else if ('s' in message)
-        entry.events.output(message.d, message.s === 1 ? 'stdout' : 'stderr');
-      else if ('x' in message) {
-        this.#done(message.i);
-        entry.events.exit(...message.x);
-      } else {
-        this.#done(message.i);
-        entry.failed(Object.assign(new Error(message.e.message), { code: message.e.code }));
-      }
+  #read(line: string): void {
+    const message = JSON.parse(line) as Message;
+    if ('r' in message) {
+      this.ready = true;
+      this.#up();
+      return;
+    }
+    const entry = this.#entries.get(message.i);
+    if (entry === undefined) return;
+    if ('p' in message) {
+      entry.pid = message.p;
+      entry.started(message.p);
+    } else if ('s' in message)
+      entry.events.output(message.d, message.s === 1 ? 'stdout' : 'stderr');
+    else if ('x' in message) {
+      this.#done(message.i);
+      entry.events.exit(...message.x);
+    } else {
+      this.#done(message.i);
+      entry.failed(Object.assign(new Error(message.e.message), { code: message.e.code }));
     }
   }
 
