@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ControlAnswers } from './control-answers.js';
 import { toWire } from './control-error.js';
+import { lineReader } from './lines.js';
 
 /** A socket path longer than this does not fit `sun_path` everywhere (104 bytes on macOS). */
 const maxPath = 100;
@@ -47,21 +48,17 @@ async function answerLine(answers: ControlAnswers, line: string): Promise<string
 }
 
 function serve(answers: ControlAnswers, socket: Socket): void {
-  let buffered = '';
   socket.setEncoding('utf8');
   // A worker that exits mid-call resets its connection: nothing to do.
   socket.on('error', () => undefined);
-  socket.on('data', (chunk: string) => {
-    buffered += chunk;
-    for (let end = buffered.indexOf('\n'); end >= 0; end = buffered.indexOf('\n')) {
-      const line = buffered.slice(0, end);
-      buffered = buffered.slice(end + 1);
-      if (line.trim() === '') continue;
+  socket.on(
+    'data',
+    lineReader((line) => {
       void answerLine(answers, line).then((text) => {
         if (!socket.destroyed) socket.write(`${text}\n`);
       });
-    }
-  });
+    }),
+  );
 }
 
 /**

@@ -6,6 +6,7 @@
 // after 4 s with no call waiting; a closed connection is opened again by the next call.
 import { connect, type Socket } from 'node:net';
 import { fromWire, unreachable, type WireError } from './control-error.js';
+import { lineReader } from './lines.js';
 
 /** One call as it goes over the socket. */
 export interface SocketCall {
@@ -27,7 +28,6 @@ const idleMs = 4_000;
 
 export class SocketChannel {
   #socket: Socket | undefined;
-  #buffered = '';
   #lastId = 0;
   readonly #waiting = new Map<number, Waiting>();
 
@@ -51,13 +51,15 @@ export class SocketChannel {
   #open(): Socket {
     const socket = connect(this.path);
     this.#socket = socket;
-    this.#buffered = '';
     socket.setEncoding('utf8');
     socket.setTimeout(idleMs);
     socket.on('timeout', () => {
       if (this.#waiting.size === 0) socket.destroy();
     });
-    socket.on('data', (chunk: string) => this.#read(chunk));
+    socket.on(
+      'data',
+      lineReader((line) => this.#answer(line)),
+    );
     socket.on('error', (error) => this.#drop(socket, error));
     socket.on('close', () => this.#drop(socket, new Error('the connection closed')));
     return socket;
@@ -70,25 +72,20 @@ export class SocketChannel {
     else this.#socket?.unref();
   }
 
-  #read(chunk: string): void {
-    this.#buffered += chunk;
-    for (let end = this.#buffered.indexOf('\n'); end >= 0; end = this.#buffered.indexOf('\n')) {
-      const line = this.#buffered.slice(0, end);
-      this.#buffered = this.#buffered.slice(end + 1);
-      let answer: Record<string, unknown> & { id?: number; error?: WireError };
-      try {
-        answer = JSON.parse(line) as typeof answer;
-      } catch {
-        continue; // not an answer of ours
-      }
-      const waiting = answer.id === undefined ? undefined : this.#waiting.get(answer.id);
-      if (waiting === undefined) continue;
-      this.#waiting.delete(answer.id as number);
-      this.#hold();
-      const { id: _id, ...rest } = answer;
-      if (rest.error === undefined) waiting.resolve(rest);
-      else waiting.reject(fromWire(rest.error));
+  #answer(line: string): void {
+    let answer: Record<string, unknown> & { id?: number; error?: WireError };
+    try {
+      answer = JSON.parse(line) as typeof answer;
+    } catch {
+      return; // not an answer of ours
     }
+    const waiting = answer.id === undefined ? undefined : this.#waiting.get(answer.id);
+    if (waiting === undefined) return;
+    this.#waiting.delete(answer.id as number);
+    this.#hold();
+    const { id: _id, ...rest } = answer;
+    if (rest.error === undefined) waiting.resolve(rest);
+    else waiting.reject(fromWire(rest.error));
   }
 
   /** The connection failed or closed: its waiting calls fail; the next call reconnects. */
