@@ -42,6 +42,12 @@ function preparedShells(spawner: number): number[] {
   return pids;
 }
 
+/** The one shell forked ahead that is a child of `spawner`, once there is one. */
+async function preparedShell(spawner: number): Promise<number> {
+  await expect.poll(() => preparedShells(spawner).length, { timeout: 5000 }).toBe(1);
+  return preparedShells(spawner)[0] as number;
+}
+
 const started: StartedProcess[] = [];
 afterEach(async () => {
   await Promise.all(started.splice(0).map((p) => p.stop({ timeout: 500 })));
@@ -75,8 +81,7 @@ describe.runIf(process.platform === 'linux')('prefork', () => {
   it('a restart execs the shell forked after the last start: its pid, with exactly the start a spawn would make', async () => {
     const proc = await start(['one', 'two words', '']);
     const spawner = parentOf(proc.pid);
-    await expect.poll(() => preparedShells(spawner).length).toBe(1);
-    const [shell] = preparedShells(spawner);
+    const shell = await preparedShell(spawner);
     const firstToken = proc.token;
 
     await proc.restart();
@@ -95,15 +100,13 @@ describe.runIf(process.platform === 'linux')('prefork', () => {
     expect(dir).toBe(cwd);
     expect(stdin).toBe('/dev/null');
     // The next one is forked once this one is ready.
-    await expect.poll(() => preparedShells(spawner).length).toBe(1);
-    expect(preparedShells(spawner)).not.toContain(shell);
+    expect(await preparedShell(spawner)).not.toBe(shell);
   });
 
   it('a start without PWD gets none (the shell sets one for itself)', async () => {
     const proc = await start([], { PWD: undefined });
     const spawner = parentOf(proc.pid);
-    await expect.poll(() => preparedShells(spawner).length).toBe(1);
-    const [shell] = preparedShells(spawner);
+    const shell = await preparedShell(spawner);
     await proc.restart();
     expect(proc.pid).toBe(shell);
     expect(seen(proc).env).not.toHaveProperty('PWD');
@@ -112,19 +115,17 @@ describe.runIf(process.platform === 'linux')('prefork', () => {
   it("ends the forked shell with the handle's stop", async () => {
     const proc = await start([]);
     const spawner = parentOf(proc.pid);
-    await expect.poll(() => preparedShells(spawner).length).toBe(1);
-    const [shell] = preparedShells(spawner);
+    const shell = await preparedShell(spawner);
     await proc.stop();
-    await expect.poll(() => isRunning(shell as number)).toBe(false);
+    await expect.poll(() => isRunning(shell)).toBe(false);
   });
 
   it('the forked shell exits when the spawner is killed (its stdin closes)', async () => {
     const proc = await start([]);
     const spawner = parentOf(proc.pid);
-    await expect.poll(() => preparedShells(spawner).length).toBe(1);
-    const [shell] = preparedShells(spawner);
+    const shell = await preparedShell(spawner);
     process.kill(spawner, 'SIGKILL');
-    await expect.poll(() => isRunning(shell as number), { timeout: 3000 }).toBe(false);
+    await expect.poll(() => isRunning(shell), { timeout: 3000 }).toBe(false);
     await proc.exited;
     await warmSpawner();
   });
@@ -132,8 +133,7 @@ describe.runIf(process.platform === 'linux')('prefork', () => {
   it('carries any argument: newlines and single quotes reach the command as they are', async () => {
     const proc = await start(["it's", 'line one\nline two', "''"]);
     const spawner = parentOf(proc.pid);
-    await expect.poll(() => preparedShells(spawner).length).toBe(1);
-    const [shell] = preparedShells(spawner);
+    const shell = await preparedShell(spawner);
     await proc.restart();
     expect(proc.pid).toBe(shell);
     expect(seen(proc).argv).toEqual(["it's", 'line one\nline two', "''"]);
@@ -151,23 +151,20 @@ describe.runIf(process.platform === 'linux')('prefork', () => {
     const first = await startProcess(options('one'));
     started.push(first);
     const spawner = parentOf(first.pid);
-    await expect.poll(() => preparedShells(spawner).length).toBe(1);
-    const [shell] = preparedShells(spawner);
+    const shell = await preparedShell(spawner);
     // sh drops that name from its environment: spawned as usual, with it.
     const second = await startProcess(options('two'));
     started.push(second);
     expect(second.pid).not.toBe(shell);
     expect(seen(second).env['REBIND-PREFORK-TEST']).toBe('two');
     // A start with only names sh keeps: carried by the shell the id has.
-    await expect.poll(() => preparedShells(spawner).length).toBe(1);
-    const [next] = preparedShells(spawner);
+    const next = await preparedShell(spawner);
     const third = await startProcess({ ...options(''), env: { REBIND_PREFORK_TEST: 'three' } });
     started.push(third);
     expect(third.pid).toBe(next);
     expect(seen(third).env.REBIND_PREFORK_TEST).toBe('three');
-    await expect.poll(() => preparedShells(spawner).length).toBe(1);
-    const [last] = preparedShells(spawner);
+    const last = await preparedShell(spawner);
     dropPrefork(id);
-    await expect.poll(() => isRunning(last as number)).toBe(false);
+    await expect.poll(() => isRunning(last)).toBe(false);
   });
 });
