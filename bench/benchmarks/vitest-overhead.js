@@ -31,10 +31,10 @@ const runners = {
 /**
  * Runs the suite; resolves the intervals between test starts, with `stale` (answers from
  * the previous test's instance), `cpuMs` (the run's CPU time) and, with `watchMemory`,
- * `peakMb` (its peak memory). The memory watcher walks the run's process tree every 100 ms,
- * which took this process 11-19 ms of CPU per second of a 200-test fixtures run here (2 runs
- * with it, 2 without), on the 2 cores such a run keeps busy; the raw cycle is sampled without
- * it, so only the rows that print memory (the standby rows) run it.
+ * `peakMb` (its peak memory). The memory watcher walks the run's process tree every 100 ms:
+ * this process used 11-19 ms of CPU per second of a 200-test fixtures run with it, 4-10
+ * without (2 runs each), on the 2 cores such a run keeps busy. The raw cycle is sampled
+ * without it, so only the rows that print memory (the standby rows) run it.
  */
 export function runSuite(
   mode,
@@ -153,7 +153,7 @@ export default async function vitestOverhead({ smoke, print, only }) {
   );
   const row = (name) => rows.find((r) => r.name === name);
   const floorMs = row('raw nginx cycle (floor)')?.median;
-  // Three decimals and both medians: a ratio just over the limit printed as 1.20x read as met.
+  // Three decimals and both medians: a run at 1.2006x printed "NOT met (1.20x)".
   const goal = (name, limit) => {
     const r = row(name)?.ratio;
     print(
