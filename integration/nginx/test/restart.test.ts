@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { processTree, type RestartStrategy } from '@rebind/core';
 import { startNginx } from '@rebind/nginx';
@@ -51,6 +52,28 @@ describe.runIf(requireComponent('nginx'))('200 back-to-back restarts per strateg
         expect(samePort).toBe(0);
         expect(ports.size).toBeGreaterThan(1);
       } else expect([...ports]).toEqual([port]);
+    });
+  }
+});
+
+describe.runIf(requireComponent('nginx'))('pid files across restarts', () => {
+  // An overlapping restart runs the old master beside the new one; the old one deletes
+  // its pid file as it exits. A shared pid file was deleted under the new master.
+  const strategies: RestartStrategy[] = ['wait', 'fresh-port', 'reuseport', 'inherit', 'reload'];
+  for (const strategy of strategies) {
+    it(`'${strategy}': after every restart, one pid file (0600), naming the current master`, async () => {
+      await using web = await startNginx({ snippet, restartStrategy: strategy });
+      prefixes.push(web.prefix);
+      const logs = join(web.prefix, 'logs');
+      const pidFiles = () => readdirSync(logs).filter((name) => name.endsWith('.pid'));
+      for (let i = 0; i < 4; i++) {
+        if (i > 0) await web.restart();
+        const files = pidFiles();
+        expect(files).toHaveLength(1);
+        const path = join(logs, files[0] as string);
+        expect(Number(readFileSync(path, 'utf8').trim())).toBe(web.pid);
+        expect((statSync(path).mode & 0o777).toString(8)).toBe('600');
+      }
     });
   }
 });

@@ -66,6 +66,8 @@ export interface NginxInstance {
   readonly logStart: number;
   /** Its error log (its own with a standby, else the prefix's logs/error.log). */
   readonly errorLogPath: string;
+  /** Its pid file (its own with a standby, else logs/nginx.pid or logs/nginx.next.pid). */
+  readonly pidPath: string;
   /** The access log's size when this instance started. */
   readonly accessLogStart: number;
   /** Its access log (its own with a standby, else the prefix's logs/access.log). */
