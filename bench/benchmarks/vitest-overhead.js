@@ -3,8 +3,17 @@
 // (rebind's declared per-test service, each test its own config through the fixtures or
 // Jest's per-test helper, `nginx -s stop; nginx` + wait-on, one shared nginx), beside the
 // raw nginx cycle floor. Per-test cost = interval between consecutive test starts;
-// overhead = that minus the shared-instance run's median interval. Goals: the declared
+// overhead = that minus the shared-instance runs' median interval. Goals: the declared
 // service <= 2x the floor; a per-test config through the fixtures <= 1.2x.
+//
+// Each way runs in 4 rounds of 60 tests, the rounds one after another through the whole
+// benchmark, and the raw cycle is sampled between every two runs: each row and the floor
+// then cover the same minutes. With one 200-test run per way (the floor still sampled
+// between runs), the fixtures row of identical runs ranged from 16 to 37 ms per test on
+// this machine, as the machine's speed changed from minute to minute, while the floor,
+// pooled over the whole benchmark, did not follow. The first 10 tests of every run (new
+// processes, cold JIT: 20-39 ms per fixture test against ~17 after) are not counted, in
+// every row, as the floor's first cycles are not.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -41,7 +50,7 @@ export function runSuite(
   tests,
   runner = 'vitest',
   extraEnv = {},
-  { watchMemory = false } = {},
+  { watchMemory = false, warmup = 0 } = {},
 ) {
   const dir = mkdtempSync(join(tmpdir(), 'rebind-bench-vitest-'));
   const record = join(dir, 'starts.txt');
@@ -73,7 +82,11 @@ export function runSuite(
           .filter(Boolean)
           .map((line) => line.split(' '));
         const starts = rows.map(([t]) => Number(t));
-        const intervals = starts.slice(1).map((t, i) => t - starts[i]);
+        // the intervals after the first `warmup` tests
+        const intervals = starts
+          .slice(1)
+          .map((t, i) => t - starts[i])
+          .slice(warmup);
         // the same nginx worker answered two consecutive tests: no fresh instance
         intervals.stale = rows.slice(1).filter(([, pid], i) => pid === rows[i][1]).length;
         // the Node server's request count when the test's request arrived (1: pristine)
@@ -99,29 +112,44 @@ export default async function vitestOverhead({ smoke, print, only }) {
     print(`vitest-overhead skipped: ${problem}`);
     return printTable('Per-test restart overhead in a real Vitest run', [], { print });
   }
-  const tests = smoke ? 4 : 200;
+  const rounds = smoke ? 1 : 4;
+  const tests = smoke ? 4 : 60;
+  const warmup = smoke ? 0 : 10;
+  const ways = [
+    ['none', 'vitest'],
+    ['rebind', 'vitest'],
+    ['fixtures', 'vitest'],
+    ['shell', 'vitest'],
+    ['shared', 'jest'],
+    ['rebind', 'jest'],
+    ['fixtures', 'jest'],
+  ];
   // The raw cycle is sampled in slices before each run and after the last, so that it
-  // sees the same machine load as the runs it is compared with (200 samples in all).
-  const floor = await rawFloor(smoke);
-  let none, rebind, fixtures, shell, jestShared, jestRebind, jestFixtures;
+  // sees the same machine load as the runs it is compared with (~200 samples in all).
+  const floor = await rawFloor(smoke, rounds * ways.length + 1);
+  const results = ways.map(() => Object.assign([], { stale: 0 }));
   try {
-    none = await floor.around(() => runSuite('none', tests));
-    rebind = await floor.around(() => runSuite('rebind', tests));
-    fixtures = await floor.around(() => runSuite('fixtures', tests));
-    shell = await floor.around(() => runSuite('shell', tests));
-    jestShared = await floor.around(() => runSuite('shared', tests, 'jest'));
-    jestRebind = await floor.around(() => runSuite('rebind', tests, 'jest'));
-    jestFixtures = await floor.around(() => runSuite('fixtures', tests, 'jest'));
+    for (let round = 0; round < rounds; round++) {
+      for (const [i, [mode, runner]] of ways.entries()) {
+        const intervals = await floor.around(() => runSuite(mode, tests, runner, {}, { warmup }));
+        results[i].push(...intervals);
+        results[i].stale += intervals.stale;
+      }
+    }
   } finally {
     floor.finish();
   }
+  const [none, rebind, fixtures, shell, jestShared, jestRebind, jestFixtures] = results;
   const base = median(none);
   const jestBase = median(jestShared);
-  print(`${tests} tests per run; per-test interval = time between consecutive test starts`);
+  print(
+    `${rounds} rounds of ${tests}-test runs per way, the first ${warmup} tests of each run not counted; ` +
+      'per-test interval = time between consecutive test starts',
+  );
   print(
     `answers from the previous test's nginx worker (stale): rebind ${rebind.stale}, ` +
       `fixtures ${fixtures.stale}, Jest rebind ${jestRebind.stale}, Jest nginx() ${jestFixtures.stale}, ` +
-      `nginx -s stop; nginx + wait-on ${shell.stale}, no restart ${none.stale} (of ${tests - 1})`,
+      `nginx -s stop; nginx + wait-on ${shell.stale}, no restart ${none.stale} (of ${rounds * (tests - 1)})`,
   );
   printTable(
     'Per-test interval in real Vitest and Jest runs (ms)',
@@ -165,12 +193,12 @@ export default async function vitestOverhead({ smoke, print, only }) {
   return [...rows, ...(await standbyRows({ smoke, print, runSuite: vitestSuite }))];
 }
 
-/** The raw nginx cycle, sampled in 8 slices (`around` a run, then `finish`). */
-async function rawFloor(smoke) {
+/** The raw nginx cycle, sampled in `slices` slices (`around` each run, then `finish`). */
+async function rawFloor(smoke, slices) {
   const nginx = await findNginx();
   const port = await loopbackPort();
   const config = rawNginxConfig(port);
-  const slice = smoke ? 1 : 25;
+  const slice = smoke ? 1 : Math.ceil(200 / slices);
   const samples = [];
   const take = async (warmup = 0) =>
     samples.push(
