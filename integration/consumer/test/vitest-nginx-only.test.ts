@@ -48,53 +48,33 @@ describe('an nginx-only Vitest project, installed from the packed tarballs', () 
     expect(r.code).toBe(0);
   });
 
-  it.runIf(hasNginx && existsSync(echoModule))(
-    'runs the README fixture example: each test its own config, the echo module',
-    async () => {
-      const readme = 'packages/vitest/README.md';
-      project.write(
-        'vitest.fixtures.config.mts',
-        readmeBlock(readme, 'ts', 'rebind({ summary: true })', 'plugins'),
-      );
-      project.write(
-        'test/echo.test.ts',
-        readmeBlock(readme, 'ts', "'@rebind/vitest/test'", 'pipelined('),
-      );
-      const r = await project.run('vitest', [
-        'run',
-        '--config',
-        'vitest.fixtures.config.mts',
-        'test/echo.test.ts',
-      ]);
-      expect(r.output).toMatch(/Tests {2}2 passed \(2\)/);
-      expect(r.output).toMatch(/rebind: 2 tests, 1 restart, .*leftovers: 0/);
-      expect(r.code).toBe(0);
-    },
-  );
-
-  it.runIf(hasNginx && existsSync(echoModule))(
-    "runs the README builder-form example: a fixture of the user's own, its error log checked",
-    async () => {
-      const readme = 'packages/vitest/README.md';
-      project.write(
-        'vitest.fixtures.config.mts',
-        readmeBlock(readme, 'ts', 'rebind({ summary: true })', 'plugins'),
-      );
-      project.write(
-        'test/builder.test.ts',
-        readmeBlock(readme, 'ts', "'@rebind/vitest/test'", 'onCleanup('),
-      );
-      const r = await project.run('vitest', [
-        'run',
-        '--config',
-        'vitest.fixtures.config.mts',
-        'test/builder.test.ts',
-      ]);
-      expect(r.output).toMatch(/Tests {2}2 passed \(2\)/);
-      expect(r.output).toMatch(/rebind: 2 tests, 1 restart, .*leftovers: 0/);
-      expect(r.code).toBe(0);
-    },
-  );
+  it.runIf(hasNginx && existsSync(echoModule)).each([
+    ['fixture example: each test its own config, the echo module', 'echo', 'pipelined('],
+    [
+      "builder-form example: a fixture of the user's own, its error log checked",
+      'builder',
+      'onCleanup(',
+    ],
+  ])('runs the README %s', async (_, name, marker) => {
+    const readme = 'packages/vitest/README.md';
+    project.write(
+      'vitest.fixtures.config.mts',
+      readmeBlock(readme, 'ts', 'rebind({ summary: true })', 'plugins'),
+    );
+    project.write(
+      `test/${name}.test.ts`,
+      readmeBlock(readme, 'ts', "'@rebind/vitest/test'", marker),
+    );
+    const r = await project.run('vitest', [
+      'run',
+      '--config',
+      'vitest.fixtures.config.mts',
+      `test/${name}.test.ts`,
+    ]);
+    expect(r.output).toMatch(/Tests {2}2 passed \(2\)/);
+    expect(r.output).toMatch(/rebind: 2 tests, 1 restart, .*leftovers: 0/);
+    expect(r.code).toBe(0);
+  });
 
   it('fails a container service with the package to install', async () => {
     project.write(

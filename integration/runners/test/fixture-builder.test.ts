@@ -7,7 +7,11 @@ import { fileURLToPath } from 'node:url';
 import { requireComponent } from '@rebind/test-support';
 import { describe, expect, it } from 'vitest';
 import type { RunOptions, Runner } from './harness.js';
-import { expectNothingLeft, runnersCleanedAfterEach } from './runs.js';
+import {
+  expectFreshMastersOnePortPerWorker,
+  expectNothingLeft,
+  runnersCleanedAfterEach,
+} from './runs.js';
 
 const start = runnersCleanedAfterEach();
 const project = fileURLToPath(new URL('../projects/vitest-builder', import.meta.url));
@@ -40,12 +44,7 @@ describe.runIf(requireComponent('nginx'))('fixtures built with the builder form'
       expect(s.services.nginx?.token).toMatch(new RegExp(`^${greeting}\\|${s.test}\\|\\d+$`));
     }
     // a fresh master for every test, one port per worker, both workers used
-    expect(new Set(seen.map((s) => s.services.nginx?.endpointPid)).size).toBe(6);
-    const ports = new Map<number, Set<number | undefined>>();
-    for (const s of seen)
-      ports.set(s.slot, (ports.get(s.slot) ?? new Set()).add(s.services.nginx?.port));
-    expect(ports.size).toBe(2);
-    for (const set of ports.values()) expect(set.size).toBe(1);
+    expectFreshMastersOnePortPerWorker(seen);
     expect(run.output()).toMatch(/rebind: 6 tests, 4 restarts, .*leftovers: 0/);
     await expectNothingLeft(run);
   });

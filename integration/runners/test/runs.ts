@@ -9,6 +9,7 @@ import {
   type RunOptions,
   type Runner,
   type RunningRunner,
+  type Seen,
 } from './harness.js';
 
 /**
@@ -36,4 +37,17 @@ export async function expectNothingLeft(run: RunningRunner, docker = false): Pro
   await run.exited;
   expect(await leftoversAfter(run, docker ? 15_000 : 2000), run.output()).toEqual([]);
   if (docker) expect(containersOf(run.tag)).toEqual([]);
+}
+
+/**
+ * The fixture projects' shape: every test's nginx came from a master of its own, each
+ * worker kept one port, and `workers` workers were used.
+ */
+export function expectFreshMastersOnePortPerWorker(seen: readonly Seen[], workers = 2): void {
+  expect(new Set(seen.map((s) => s.services.nginx?.endpointPid)).size).toBe(seen.length);
+  const ports = new Map<number, Set<number | undefined>>();
+  for (const s of seen)
+    ports.set(s.slot, (ports.get(s.slot) ?? new Set()).add(s.services.nginx?.port));
+  expect(ports.size).toBe(workers);
+  for (const set of ports.values()) expect(set.size).toBe(1);
 }
