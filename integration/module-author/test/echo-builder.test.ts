@@ -1,7 +1,7 @@
 // Vitest 4.1's builder form on rebind's `test`: a fixture of this file's own (`web`) built on
 // `nginx`, so every test receives a pristine nginx with the file's config and has its error
-// log checked after it (test-nginx's default `--- no_error_log [error]`), and a describe
-// block that sets `nginxDefaults` with `test.override(name, value)`.
+// log checked after it (a `--- no_error_log` section in every test-nginx block), and a
+// describe block that sets `nginxDefaults` with `test.override(name, value)`.
 import { describe, expect } from 'vitest';
 import { expectNoErrorLog, request } from '@rebind/vitest/test';
 import { hasEcho, test as echoTest } from './echo.js';
@@ -26,6 +26,8 @@ describe.runIf(hasEcho)('echo: the builder form', () => {
   test('the next test gets a fresh master with the same config', async ({ web }) => {
     const res = await request(web, 'GET /say?word=second');
     expect(res.body).toBe('second\n');
+    // the first test's master was recorded, and this one is another
+    expect(masters).toHaveLength(1);
     expect(masters).not.toContain(web.pid);
   });
 
